@@ -1,0 +1,42 @@
+import Dispatch
+
+/// A raw pointer handed to parallel chunks.
+///
+/// `@unchecked Sendable` is sound only when the chunks that share it touch disjoint elements;
+/// every use says why they do.
+public struct SendablePointer<Pointee>: @unchecked Sendable {
+    public let base: UnsafeMutablePointer<Pointee>
+    public init(_ base: UnsafeMutablePointer<Pointee>) { self.base = base }
+}
+
+/// Read-only counterpart of `SendablePointer`.
+public struct SendableConstPointer<Pointee>: @unchecked Sendable {
+    public let base: UnsafePointer<Pointee>
+    public init(_ base: UnsafePointer<Pointee>) { self.base = base }
+}
+
+/// Splits elementwise work over the cores in a few large chunks.
+public enum Parallel {
+    /// How many chunks work is split into; set once at start-up from `--threads`.
+    nonisolated(unsafe) public static var workerCount: Int = max(1, System.coreCount)
+
+    /// Runs `body` over `0..<count` split into at most `workerCount` contiguous ranges, each at
+    /// least `minimumChunk` long. Returns when all ranges are done. The split depends only on
+    /// `count`, `minimumChunk` and `workerCount`, so `body` must give results that do not depend
+    /// on where the ranges fall (no cross-range reductions).
+    public static func forEachChunk(
+        _ count: Int, minimumChunk: Int = 1, _ body: @Sendable (Range<Int>) -> Void
+    ) {
+        guard count > 0 else { return }
+        let chunks = min(workerCount, max(1, count / max(1, minimumChunk)))
+        if chunks == 1 {
+            body(0..<count)
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let start = count * chunk / chunks
+            let end = count * (chunk + 1) / chunks
+            body(start..<end)
+        }
+    }
+}

@@ -1,0 +1,18 @@
+import ArgumentParser
+import SimCLR
+
+/// Options every compute-heavy subcommand shares.
+struct RuntimeOptions: ParsableArguments {
+    @Option(help: "Worker threads for BLAS and elementwise loops (default: all cores).")
+    var threads: Int = System.coreCount
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    }
+
+    /// Applies the thread count to OpenBLAS and to the elementwise loops.
+    func apply() {
+        BLAS.threads = threads
+        Parallel.workerCount = threads
+    }
+}
