@@ -15,11 +15,11 @@ enum BilinearResize {
     }
 
     /// Fills the taps of one axis. Output index `i` is stored at slot `mirrored ? outputSize−1−i : i`,
-    /// which is a horizontal flip of the result for free. Weights are multiplied by `gain`.
+    /// which is a horizontal flip of the result for free.
     ///
     /// - Precondition: `maximumTaps(inputSize:outputSize:) ≤ taps` (the stride of `weights`).
     static func computeTaps(
-        inputSize: Int, outputSize: Int, mirrored: Bool, gain: Float,
+        inputSize: Int, outputSize: Int, mirrored: Bool,
         starts: UnsafeMutablePointer<Int>, counts: UnsafeMutablePointer<Int>,
         weights: UnsafeMutablePointer<Float>, taps: Int
     ) {
@@ -43,7 +43,7 @@ enum BilinearResize {
                 total += weight
                 count += 1
             }
-            let norm = total > 0 ? Double(gain) / total : 0
+            let norm = total > 0 ? 1 / total : 0
             for t in 0..<count { w[t] = Float(Double(w[t]) * norm) }
             starts[slot] = first
             counts[slot] = count
@@ -51,7 +51,8 @@ enum BilinearResize {
     }
 
     /// Resizes the `box` of a UInt8 HWC `source` to `[outputHeight, outputWidth, channels]` Float
-    /// samples in [0, 1] (divided by 255), mirrored left–right when `flipped`.
+    /// samples in [0, 1] (divided by 255 last, so a same-size resize gives exactly `x / 255` as
+    /// `ToTensor`), mirrored left–right when `flipped`.
     ///
     /// - Complexity: `box.height · outputWidth · C · tapsW + outputHeight · outputWidth · C · tapsH`.
     static func resample(
@@ -62,11 +63,11 @@ enum BilinearResize {
     ) {
         let c = channels
         computeTaps(
-            inputSize: box.width, outputSize: outputWidth, mirrored: flipped, gain: 1 / 255,
+            inputSize: box.width, outputSize: outputWidth, mirrored: flipped,
             starts: scratch.horizontalStarts, counts: scratch.horizontalCounts,
             weights: scratch.horizontalWeights, taps: scratch.horizontalTaps)
         computeTaps(
-            inputSize: box.height, outputSize: outputHeight, mirrored: false, gain: 1,
+            inputSize: box.height, outputSize: outputHeight, mirrored: false,
             starts: scratch.verticalStarts, counts: scratch.verticalCounts,
             weights: scratch.verticalWeights, taps: scratch.verticalTaps)
         // Horizontal pass: box rows -> rows [box.height, outputWidth, C].
@@ -98,7 +99,7 @@ enum BilinearResize {
                 let wt = w[t]
                 for i in 0..<rowLength { dst[i] += wt * src[i] }
             }
-            for i in 0..<rowLength { dst[i] = min(max(dst[i], 0), 1) }
+            for i in 0..<rowLength { dst[i] = min(max(dst[i] / 255, 0), 1) }
         }
     }
 }
