@@ -12,8 +12,12 @@ extension SimCLRCommand {
         @Option(help: "Comma-separated sections to run (default: all): \(Section.allCases.map(\.rawValue).joined(separator: ","))")
         var only: String?
 
+        @Option(help: "ImageFolder decoded by the png section.")
+        var pngDataset = "datasets/fashion-mnist-mini/train"
+
         enum Section: String, CaseIterable {
             case sgemm
+            case png
         }
 
         func run() throws {
@@ -29,6 +33,7 @@ extension SimCLRCommand {
             var report: [String: Any] = [
                 "threads": runtime.threads,
                 "blas_core": BLAS.coreName,
+                "blas_core_source": BLASCoreLauncher.source,
                 "blas_config": BLAS.config,
             ]
             for section in sections {
@@ -37,6 +42,14 @@ extension SimCLRCommand {
                     report["sgemm_gflops"] = [
                         "1024": SGEMMBenchmark.gflops(size: 1024),
                         "2048": SGEMMBenchmark.gflops(size: 2048, repeats: 3),
+                    ]
+                case .png:
+                    let result = try PNGDecodeBenchmark.measure(root: pngDataset)
+                    report["png"] = [
+                        "dataset": pngDataset,
+                        "images": result.images,
+                        "decode_images_per_second": result.decodeImagesPerSecond,
+                        "load_images_per_second": result.loadImagesPerSecond,
                     ]
                 }
             }
