@@ -29,3 +29,16 @@ import Testing
         #expect(BLASCoreLauncher.requestedCore(in: ["--blas-core", "X"]) == nil)  // argv[0] is the program
     }
 }
+
+@Suite struct ImageFolderLoadOptionsTests {
+    @Test func channelsMapToPolicies() throws {
+        #expect(try ImageFolderLoadOptions.parse([]).imageFolderOptions.channels == .automatic)
+        #expect(try ImageFolderLoadOptions.parse(["--channels", "1"]).imageFolderOptions.channels == .convertToGrayscale)
+        #expect(try ImageFolderLoadOptions.parse(["--channels", "3", "--skip-bad-images"]).imageFolderOptions.skipBadImages)
+        #expect {
+            try ImageFolderLoadOptions.parse(["--channels", "2"])
+        } throws: { error in
+            ImageFolderLoadOptions.message(for: error) == "--channels must be 1 or 3, got 2"
+        }
+    }
+}
