@@ -12,9 +12,13 @@ extension SimCLRCommand {
         @Option(help: "Comma-separated sections to run (default: all): \(Section.allCases.map(\.rawValue).joined(separator: ","))")
         var only: String?
 
+        @Option(help: "ImageFolder decoded by the png section.")
+        var pngDataset = "datasets/fashion-mnist-mini/train"
+
         enum Section: String, CaseIterable {
             case sgemm
             case augment
+            case png
         }
 
         func run() throws {
@@ -30,6 +34,7 @@ extension SimCLRCommand {
             var report: [String: Any] = [
                 "threads": runtime.threads,
                 "blas_core": BLAS.coreName,
+                "blas_core_source": BLASCoreLauncher.source,
                 "blas_config": BLAS.config,
             ]
             for section in sections {
@@ -46,6 +51,14 @@ extension SimCLRCommand {
                             height: 28, width: 28, channels: 1, config: .preset(named: "fashion-mnist")),
                         "32x32x3": try AugmentationBenchmark.viewsPerSecond(
                             height: 32, width: 32, channels: 3, config: .preset(named: "cifar")),
+                    ]
+                case .png:
+                    let result = try PNGDecodeBenchmark.measure(root: pngDataset)
+                    report["png"] = [
+                        "dataset": pngDataset,
+                        "images": result.images,
+                        "decode_images_per_second": result.decodeImagesPerSecond,
+                        "load_images_per_second": result.loadImagesPerSecond,
                     ]
                 }
             }
