@@ -46,7 +46,8 @@ extension ColorJitter {
             if maxc == minc { continue }  // gray: s = 0, hsv -> rgb gives (v, v, v) back
             let chroma = maxc - minc
             let s = chroma / maxc
-            let rc = (maxc - r) / chroma, gc = (maxc - g) / chroma, bc = (maxc - b) / chroma
+            let inverseChroma = 1 / chroma
+            let rc = (maxc - r) * inverseChroma, gc = (maxc - g) * inverseChroma, bc = (maxc - b) * inverseChroma
             var h: Float
             if maxc == r {
                 h = bc - gc
@@ -55,7 +56,7 @@ extension ColorJitter {
             } else {
                 h = 4 + gc - rc
             }
-            h = fmodf(h / 6 + 1, 1) + shift
+            h = h / 6 + 1 + shift  // h / 6 ∈ [−1/6, 1): torchvision's fmod(h / 6 + 1, 1), then + shift, mod 1
             h -= floorf(h)
             let v = maxc
             let h6 = h * 6
