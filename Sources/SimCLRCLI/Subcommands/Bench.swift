@@ -47,12 +47,16 @@ extension SimCLRCommand {
                     ]
                 case .augment:
                     // Pipelined loader, batch 256 (512 views), presets fashion-mnist and cifar.
-                    report["augment_views_per_second"] = [
-                        "28x28x1": try AugmentationBenchmark.viewsPerSecond(
-                            height: 28, width: 28, channels: 1, config: .preset(named: "fashion-mnist")),
-                        "32x32x3": try AugmentationBenchmark.viewsPerSecond(
-                            height: 32, width: 32, channels: 3, config: .preset(named: "cifar")),
-                    ]
+                    var augment: [String: Any] = [:]
+                    for (key, h, w, c, preset) in [("28x28x1", 28, 28, 1, "fashion-mnist"), ("32x32x3", 32, 32, 3, "cifar")] {
+                        let throughput = try AugmentationBenchmark.viewsPerSecond(
+                            height: h, width: w, channels: c, config: .preset(named: preset))
+                        augment[key] = [
+                            "preset": preset, "views_per_second": throughput.viewsPerSecond,
+                            "views_per_cpu_second": throughput.viewsPerCPUSecond,
+                        ]
+                    }
+                    report["augment"] = augment
                 case .png:
                     let result = try PNGDecodeBenchmark.measure(root: pngDataset)
                     report["png"] = [
