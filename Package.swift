@@ -18,10 +18,13 @@ let package = Package(
         .systemLibrary(
             name: "CLibPNG", pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"])]),
-        .target(name: "CPNGShim", dependencies: ["CLibPNG"]),
+        .systemLibrary(
+            name: "CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "CPNGShim", dependencies: ["CLibPNG", "CZlib"]),
 
         // MARK: Library
-        .target(name: "SimCLR", dependencies: ["COpenBLAS", "CPNGShim"]),
+        .target(name: "SimCLR", dependencies: ["COpenBLAS", "CPNGShim", "CZlib"]),
         .target(name: "SimCLRTestSupport", dependencies: ["SimCLR"]),
 
         // MARK: CLI

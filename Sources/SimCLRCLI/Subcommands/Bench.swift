@@ -14,6 +14,7 @@ extension SimCLRCommand {
 
         enum Section: String, CaseIterable {
             case sgemm
+            case augment
         }
 
         func run() throws {
@@ -37,6 +38,14 @@ extension SimCLRCommand {
                     report["sgemm_gflops"] = [
                         "1024": SGEMMBenchmark.gflops(size: 1024),
                         "2048": SGEMMBenchmark.gflops(size: 2048, repeats: 3),
+                    ]
+                case .augment:
+                    // Pipelined loader, batch 256 (512 views), presets fashion-mnist and cifar.
+                    report["augment_views_per_second"] = [
+                        "28x28x1": try AugmentationBenchmark.viewsPerSecond(
+                            height: 28, width: 28, channels: 1, config: .preset(named: "fashion-mnist")),
+                        "32x32x3": try AugmentationBenchmark.viewsPerSecond(
+                            height: 32, width: 32, channels: 3, config: .preset(named: "cifar")),
                     ]
                 }
             }

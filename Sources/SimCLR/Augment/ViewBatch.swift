@@ -1,0 +1,18 @@
+/// The 2N augmented views of N images, ready for the encoder.
+public struct ViewBatch: Sendable {
+    /// `[2N, H, W, C]` NHWC, normalised; rows `i` and `i + N` are the two views of `imageIndices[i]`.
+    public var views: Tensor
+    /// The N dataset indices, in batch order.
+    public var imageIndices: [Int]
+    /// Epoch of this batch (0-based).
+    public var epoch: Int
+    /// Batch index within the epoch (0-based).
+    public var step: Int
+    /// Batch index since the start of training: `epoch · batchesPerEpoch + step`.
+    public var globalStep: Int
+    /// Loader state just after this batch: store it in a checkpoint to resume with the next batch.
+    public var resumeState: ViewBatchLoader.State
+
+    /// N, the number of images.
+    public var batchSize: Int { imageIndices.count }
+}

@@ -1,0 +1,47 @@
+/// Which images each batch holds and which random stream each view draws from.
+///
+/// Every epoch is a fresh seeded permutation of the dataset cut into batches of `batchSize`
+/// consecutive entries, so no image appears twice in a batch; with `dropLast` the remainder is
+/// skipped (PyTorch `DataLoader(shuffle=True, drop_last=True)`). View `v` (0 or 1) of image `i`
+/// in epoch `e` draws from its own stream derived from `(seed, e, i, v)`, so the pixels of a batch
+/// do not depend on how the work is split over threads.
+public struct ViewBatchSchedule: Sendable, Equatable {
+    public let imageCount: Int
+    public let batchSize: Int
+    public let dropLast: Bool
+    public let seed: UInt64
+
+    /// - Throws: `AugmentationError.notEnoughImages` when an epoch would have no batch;
+    ///   `.invalidParameter` for a batch size below 1.
+    public init(imageCount: Int, batchSize: Int, dropLast: Bool = true, seed: UInt64) throws(AugmentationError) {
+        guard batchSize >= 1 else { throw .invalidParameter(name: "batchSize", value: "\(batchSize)", expected: "at least 1") }
+        guard imageCount >= (dropLast ? batchSize : 1) else { throw .notEnoughImages(count: imageCount, batchSize: batchSize) }
+        self.imageCount = imageCount
+        self.batchSize = batchSize
+        self.dropLast = dropLast
+        self.seed = seed
+    }
+
+    /// Batches in one epoch: `⌊count / batchSize⌋` with `dropLast`, `⌈count / batchSize⌉` otherwise.
+    public var batchesPerEpoch: Int {
+        dropLast ? imageCount / batchSize : (imageCount + batchSize - 1) / batchSize
+    }
+
+    /// The shuffled order of all image indices in `epoch`.
+    public func permutation(epoch: Int) -> [Int] {
+        var rng = SplitMix64(seed: seed).derived(2).derived(UInt64(epoch))
+        return AugmentationRandom.permutation(imageCount, using: &rng)
+    }
+
+    /// Image indices of batch `step` of an epoch whose order is `permutation`.
+    public func imageIndices(step: Int, permutation: [Int]) -> [Int] {
+        precondition(step >= 0 && step < batchesPerEpoch, "ViewBatchSchedule: step \(step) of \(batchesPerEpoch)")
+        let start = step * batchSize
+        return Array(permutation[start..<min(start + batchSize, imageCount)])
+    }
+
+    /// The random stream of view `view` (0 or 1) of dataset image `image` in `epoch`.
+    public func viewGenerator(epoch: Int, image: Int, view: Int) -> SplitMix64 {
+        SplitMix64(seed: seed).derived(1).derived(UInt64(epoch)).derived(UInt64(image)).derived(UInt64(view))
+    }
+}

@@ -1,0 +1,104 @@
+/// Sizes of one convolution over a `[C, N, H, W]` batch (legend as in `Conv2D`).
+struct ConvolutionGeometry: Sendable {
+    var channels, batch, height, width, kernelSize, stride, padding, outputHeight, outputWidth: Int
+
+    /// Rows of the im2col matrix: `C·K·K`.
+    var rows: Int { channels * kernelSize * kernelSize }
+    var inputPlane: Int { height * width }
+    var outputPlane: Int { outputHeight * outputWidth }
+
+    /// Output columns `ow` whose input column `ow·stride − padding + kw` lies inside `0..<W`.
+    @inline(__always)
+    func validColumns(kw: Int) -> Range<Int> {
+        let offset = padding - kw
+        let low = offset > 0 ? (offset + stride - 1) / stride : 0
+        let last = width - 1 + offset
+        let high = last < 0 ? 0 : min(outputWidth, last / stride + 1)
+        return low..<max(low, high)
+    }
+}
+
+/// im2col / col2im over the channel-major layout, parallel over im2col rows / input channels.
+enum ConvolutionLowering {
+    /// `columns[(c, kh, kw), (n − images.lowerBound, oh, ow)] = x[c, n, oh·s − p + kh, ow·s − p + kw]`
+    /// (0 outside the image), a `[C·K², images.count·OH·OW]` row-major matrix.
+    static func im2col(
+        _ input: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
+        columns: UnsafeMutablePointer<Float>
+    ) {
+        let source = SendableConstPointer(UnsafePointer(input))
+        let target = SendablePointer(columns)
+        let width = images.count * g.outputPlane
+        let kk = g.kernelSize * g.kernelSize
+        // Each chunk fills whole rows r of `columns`: disjoint.
+        Parallel.forEachChunk(g.rows) { rows in
+            for r in rows {
+                let c = r / kk, kh = (r / g.kernelSize) % g.kernelSize, kw = r % g.kernelSize
+                let valid = g.validColumns(kw: kw)
+                let shift = kw - g.padding
+                var out = target.base + r * width
+                for n in images {
+                    let plane = source.base + (c * g.batch + n) * g.inputPlane
+                    for oh in 0..<g.outputHeight {
+                        let ih = oh * g.stride - g.padding + kh
+                        if ih < 0 || ih >= g.height {
+                            out.update(repeating: 0, count: g.outputWidth)
+                        } else {
+                            let row = plane + ih * g.width
+                            if valid.lowerBound > 0 { out.update(repeating: 0, count: valid.lowerBound) }
+                            if g.stride == 1 {
+                                (out + valid.lowerBound).update(from: row + valid.lowerBound + shift, count: valid.count)
+                            } else {
+                                for ow in valid { out[ow] = row[ow * g.stride + shift] }
+                            }
+                            if valid.upperBound < g.outputWidth {
+                                (out + valid.upperBound).update(repeating: 0, count: g.outputWidth - valid.upperBound)
+                            }
+                        }
+                        out += g.outputWidth
+                    }
+                }
+            }
+        }
+    }
+
+    /// The adjoint of `im2col`: sets `dx[c, n, ·, ·]` for `n` in `images` to the sum of the
+    /// column entries that read each input element.
+    static func col2im(
+        _ columns: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
+        inputGradient: UnsafeMutablePointer<Float>
+    ) {
+        let source = SendableConstPointer(UnsafePointer(columns))
+        let target = SendablePointer(inputGradient)
+        let width = images.count * g.outputPlane
+        let kk = g.kernelSize * g.kernelSize
+        // Each chunk owns whole input channels c (rows c·K² ..< (c+1)·K² of `columns`, plane c of dx).
+        Parallel.forEachChunk(g.channels) { channels in
+            for c in channels {
+                for n in images { (target.base + (c * g.batch + n) * g.inputPlane).update(repeating: 0, count: g.inputPlane) }
+                for kh in 0..<g.kernelSize {
+                    for kw in 0..<g.kernelSize {
+                        let valid = g.validColumns(kw: kw)
+                        let shift = kw - g.padding
+                        var column = source.base + (c * kk + kh * g.kernelSize + kw) * width
+                        for n in images {
+                            let plane = target.base + (c * g.batch + n) * g.inputPlane
+                            for oh in 0..<g.outputHeight {
+                                let ih = oh * g.stride - g.padding + kh
+                                if ih >= 0 && ih < g.height {
+                                    let row = plane + ih * g.width + shift
+                                    if g.stride == 1 {
+                                        for ow in valid { row[ow] += column[ow] }
+                                    } else {
+                                        for ow in valid { row[ow * g.stride] += column[ow] }
+                                    }
+                                }
+                                column += g.outputWidth
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,17 @@
+/// Errors building a model or loading its weights; each names the value or tensor at fault.
+public enum ModelError: Error, CustomStringConvertible, Equatable {
+    case invalidConfiguration(String)
+    /// A state dict lacks a tensor the model needs (the first one, in state_dict order).
+    case missingTensor(name: String)
+    /// A state dict tensor has another shape than the model's (the first one, in state_dict order).
+    case shapeMismatch(name: String, expected: [Int], found: [Int])
+
+    public var description: String {
+        switch self {
+        case .invalidConfiguration(let reason): return "invalid model configuration: \(reason)"
+        case .missingTensor(let name): return "state dict has no tensor '\(name)'"
+        case .shapeMismatch(let name, let expected, let found):
+            return "state dict tensor '\(name)' has shape \(found), the model needs \(expected)"
+        }
+    }
+}

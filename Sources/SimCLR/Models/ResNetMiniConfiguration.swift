@@ -1,0 +1,45 @@
+/// The architecture of `resnet-mini` + projection head (DESIGN.md "Model"); stored in
+/// `encoder.json` (keys `widths`, `input_channels`, `image_size`, `projection_dim`).
+public struct ResNetMiniConfiguration: Codable, Sendable, Equatable {
+    /// Channel widths `[w1, w2, w3]` of the stem/stage 1, stage 2 and stage 3.
+    public var widths: [Int]
+    /// Image channels C: 1 (grayscale) or 3 (RGB).
+    public var inputChannels: Int
+    /// Side of the square training images, in pixels (≥ 8); the network itself accepts any size.
+    public var imageSize: Int
+    /// P, the size of z.
+    public var projectionDim: Int
+
+    public init(widths: [Int] = [32, 64, 128], inputChannels: Int = 1, imageSize: Int = 28, projectionDim: Int = 128) {
+        self.widths = widths
+        self.inputChannels = inputChannels
+        self.imageSize = imageSize
+        self.projectionDim = projectionDim
+    }
+
+    /// D, the size of the representation h (= w3).
+    public var representationDim: Int { widths[2] }
+
+    enum CodingKeys: String, CodingKey {
+        case widths
+        case inputChannels = "input_channels"
+        case imageSize = "image_size"
+        case projectionDim = "projection_dim"
+    }
+
+    /// - Throws: `ModelError.invalidConfiguration` naming the offending value.
+    public func validate() throws {
+        guard widths.count == 3, widths.allSatisfy({ $0 >= 1 }) else {
+            throw ModelError.invalidConfiguration("widths must be three positive integers, got \(widths)")
+        }
+        guard inputChannels == 1 || inputChannels == 3 else {
+            throw ModelError.invalidConfiguration("input channels must be 1 or 3, got \(inputChannels)")
+        }
+        guard imageSize >= 8 else {
+            throw ModelError.invalidConfiguration("image size must be at least 8, got \(imageSize)")
+        }
+        guard projectionDim >= 1 else {
+            throw ModelError.invalidConfiguration("projection dim must be positive, got \(projectionDim)")
+        }
+    }
+}

@@ -1,0 +1,66 @@
+/// Encoder f(·) and projection head g(·) trained together (Chen et al. 2020, arXiv:2002.05709):
+/// views → h = f(views) → z = g(h). Reference: `shared/peers/resnet_mini.py` (`SimCLRModel`).
+///
+/// One forward and one backward per step over all 2N views (rows i and i+N are the two views of
+/// image i); activations are planned on the first call for a batch shape and reused after that.
+public final class SimCLRModel {
+    public let configuration: ResNetMiniConfiguration
+    public let encoder: ResNetMini
+    public let head: ProjectionHead
+    /// When set, every layer's forward and backward time is added to it (benchmark only).
+    public var timings: LayerTimings?
+
+    private let input = FeatureMap()
+    private let projectionGradient = FeatureMap()
+
+    /// Initialises encoder then head from `rng` (torchvision/PyTorch schemes).
+    ///
+    /// - Throws: `ModelError.invalidConfiguration`.
+    public init(configuration: ResNetMiniConfiguration, rng: inout SplitMix64) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        encoder = ResNetMini(configuration: configuration, rng: &rng)
+        head = ProjectionHead(representationDim: configuration.representationDim,
+                              projectionDim: configuration.projectionDim, rng: &rng)
+    }
+
+    /// Every trainable parameter (encoder, then head), in state_dict order.
+    public var parameters: [Parameter] { encoder.parameters + head.parameters }
+
+    /// Sets every parameter gradient to zero (once per step, before `backward`).
+    public func zeroGradients() {
+        for parameter in parameters { parameter.zeroGradient() }
+    }
+
+    /// Runs the encoder and the head.
+    ///
+    /// - Parameter views: `[B, H, W, C]` (NHWC), `C = configuration.inputChannels`; in train mode
+    ///   `B ≥ 2` (BatchNorm1d needs more than one value per channel).
+    /// - Returns: representation h `[B, D]` and projection z `[B, P]`.
+    public func forward(_ views: Tensor, mode: ModelMode) -> (h: Tensor, z: Tensor) {
+        precondition(views.rank == 4 && views.shape[3] == configuration.inputChannels,
+                     "SimCLRModel: views \(views.shape), expected [B, H, W, \(configuration.inputChannels)]")
+        timings.measure("input", backward: false) { input.load(nhwc: views) }
+        let h = encoder.forward(input, mode: mode, timings: timings)
+        let z = head.forward(h, mode: mode, timings: timings)
+        return (h.rowsTensor(), z.rowsTensor())
+    }
+
+    /// Back-propagates `dL/dz` through head and encoder (the forward reversed), adding into every
+    /// parameter gradient. Call after `forward` on the same views.
+    ///
+    /// - Parameters:
+    ///   - zGradient: `dL/dz` `[B, P]`, e.g. from NT-Xent.
+    ///   - computeInputGradient: also return `dL/d(views)` (off in training: the views are data).
+    /// - Returns: `dL/d(views)` `[B, H, W, C]` when asked for, else nil.
+    @discardableResult
+    public func backward(zGradient: Tensor, computeInputGradient: Bool = false) -> Tensor? {
+        precondition(zGradient.shape == [input.batch, configuration.projectionDim],
+                     "SimCLRModel: z gradient \(zGradient.shape), expected [\(input.batch), \(configuration.projectionDim)]")
+        projectionGradient.load(rows: zGradient)
+        let hGradient = head.backward(projectionGradient, timings: timings)
+        encoder.stemConv.computesInputGradient = computeInputGradient
+        let dx = encoder.backward(hGradient, timings: timings)
+        return dx.map { $0.nhwcTensor() }
+    }
+}

@@ -1,0 +1,34 @@
+/// Why a checkpoint cannot be resumed from; each case names the file and the first mismatch.
+public enum CheckpointError: Error, CustomStringConvertible, Equatable {
+    /// The file cannot be read (missing, permissions).
+    case unreadable(path: String, reason: String)
+    /// The bytes are not a checkpoint written by `TrainingCheckpoint.write` (truncated, bad
+    /// header, checksum mismatch, missing or invalid metadata).
+    case corrupt(path: String, reason: String)
+    /// The checkpoint's model differs from the one being trained, at architecture key `key`.
+    case architectureMismatch(path: String, key: String, checkpoint: String, expected: String)
+    /// A tensor the model or optimizer needs is absent.
+    case missingTensor(path: String, name: String)
+    /// The file holds a tensor the model and optimizer do not have.
+    case unexpectedTensor(path: String, name: String)
+    /// A tensor has another shape than the model's or optimizer's.
+    case shapeMismatch(path: String, name: String, checkpoint: [Int], expected: [Int])
+
+    public var description: String {
+        let hint = "\n---> HINT: resume with the same --widths, --projection-dim, input channels and --optimizer, or start a new run in another --out folder."
+        switch self {
+        case .unreadable(let path, let reason):
+            return "cannot read checkpoint \(path): \(reason)"
+        case .corrupt(let path, let reason):
+            return "checkpoint \(path) is corrupt: \(reason)"
+        case .architectureMismatch(let path, let key, let checkpoint, let expected):
+            return "checkpoint \(path) is for another model: \(key) is \(checkpoint) in the checkpoint, \(expected) in this run" + hint
+        case .missingTensor(let path, let name):
+            return "checkpoint \(path) lacks tensor '\(name)'" + hint
+        case .unexpectedTensor(let path, let name):
+            return "checkpoint \(path) has tensor '\(name)', which this run does not have" + hint
+        case .shapeMismatch(let path, let name, let checkpoint, let expected):
+            return "checkpoint \(path): tensor '\(name)' has shape \(checkpoint), this run expects \(expected)" + hint
+        }
+    }
+}

@@ -1,0 +1,36 @@
+/// Why training stopped early.
+public enum TrainingError: Error, CustomStringConvertible, Equatable {
+    /// The loss of step `step` (1-based) was NaN or infinite; `lastCheckpointStep` is the step of
+    /// the checkpoint left in place, if any.
+    case nonFiniteLoss(step: Int, epoch: Int, loss: Float, lastCheckpointStep: Int?)
+    /// A gradient of step `step` had a NaN or infinite element, first in `parameter`.
+    case nonFiniteGradient(step: Int, epoch: Int, parameter: String, lastCheckpointStep: Int?)
+
+    public var description: String {
+        let (what, step, epoch, kept): (String, Int, Int, Int?)
+        switch self {
+        case .nonFiniteLoss(let s, let e, let loss, let last):
+            (what, step, epoch, kept) = ("the loss is \(loss)", s, e, last)
+        case .nonFiniteGradient(let s, let e, let parameter, let last):
+            (what, step, epoch, kept) = ("the gradient of '\(parameter)' is not finite", s, e, last)
+        }
+        let checkpoint = kept.map { "the last good checkpoint (step \($0)) is kept" } ?? "no checkpoint was written yet"
+        return "training stopped at step \(step) (epoch \(epoch)): \(what); \(checkpoint).\n---> HINT: lower --lr, raise --temperature or check the data."
+    }
+
+    /// The name of the first parameter whose gradient holds a NaN or infinity, if any.
+    ///
+    /// - Complexity: one pass over every gradient (a Double sum per parameter: a NaN or infinity
+    ///   anywhere makes it non-finite, and Float values cannot overflow a Double sum).
+    public static func firstNonFiniteGradient(in parameters: [Parameter]) -> String? {
+        for parameter in parameters {
+            let sum = parameter.gradient.withUnsafeBufferPointer { gradient in
+                var sum = 0.0
+                for g in gradient { sum += Double(g) }
+                return sum
+            }
+            if !sum.isFinite { return parameter.name }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import SimCLR
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct TrainingSupportTests {
+    func record(_ kind: MetricsRecord.Kind, epoch: Int, step: Int, loss: Double) -> MetricsRecord {
+        MetricsRecord(kind: kind, epoch: epoch, step: step, loss: loss, learningRate: 0.1, viewsPerSecond: 100, positiveTop1: 0.5)
+    }
+
+    @Test func metricsLogWritesJSONLinesAndTrimsOnResume() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID().uuidString).jsonl").path
+        do {
+            let log = try MetricsLog(path: path, resumingAfterStep: nil)
+            try log.append(record(.step, epoch: 1, step: 1, loss: 4))
+            try log.append(record(.step, epoch: 1, step: 2, loss: 3.5))
+            try log.append(record(.epoch, epoch: 1, step: 2, loss: 3.75))
+            try log.append(record(.step, epoch: 2, step: 3, loss: 3))  // after the checkpoint at step 2
+        }
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let first = try #require(text.split(separator: "\n").first)
+        #expect(
+            first == #"{"epoch":1,"kind":"step","loss":4,"lr":0.1,"positive_top1":0.5,"step":1,"views_per_second":100}"#)
+        do {
+            let log = try MetricsLog(path: path, resumingAfterStep: 2)
+            try log.append(record(.step, epoch: 2, step: 3, loss: 2.5))
+        }
+        let records = try MetricsLog.records(atPath: path)
+        #expect(records.map(\.step) == [1, 2, 2, 3])
+        #expect(records.last?.loss == 2.5, "the step written before the interruption is replaced")
+        _ = try MetricsLog(path: path, resumingAfterStep: nil)
+        #expect(try MetricsLog.records(atPath: path).isEmpty, "a new run starts an empty log")
+    }
+
+    @Test func progressLineAndPlainOutput() {
+        let status = ProgressDisplay.Status(
+            epoch: 2, epochs: 10, stepInEpoch: 17, stepsPerEpoch: 234, loss: 5.12345, learningRate: 0.3,
+            positiveTop1: 0.4213, viewsPerSecond: 1234.4, secondsLeft: 3723)
+        #expect(
+            ProgressDisplay.line(status)
+                == "epoch 2/10  step 17/234  loss 5.1235  lr 0.3  top1 42.1%  1234 views/s  ETA 1:02:03")
+        #expect(ProgressDisplay.duration(59.6) == "1:00")
+        final class Sink: @unchecked Sendable { var text = "" }
+        let sink = Sink()
+        let plain = ProgressDisplay(style: .periodicLines(interval: 10)) { sink.text += $0 }
+        plain.update(status, now: 100)
+        plain.update(status, now: 105)  // within the interval: nothing
+        var last = status
+        last.stepInEpoch = 234
+        plain.update(last, now: 106)  // end of epoch: always shown
+        #expect(sink.text.split(separator: "\n").count == 2 && !sink.text.contains("\r"))
+        let live = Sink()
+        let tty = ProgressDisplay(style: .liveLine) { live.text += $0 }
+        tty.update(status)
+        tty.message("done")
+        #expect(live.text.hasPrefix("\r") && live.text.hasSuffix("\ndone\n"))
+    }
+
+    @Test func signalSetsTheStopRequest() async throws {
+        let request = StopRequest(watchingSignals: true)
+        defer { request.stopWatchingSignals() }
+        #expect(!request.isRequested)
+        kill(getpid(), SIGTERM)
+        for _ in 0..<200 where !request.isRequested {
+            try await Task.sleep(nanoseconds: 10_000_000)
+        }
+        #expect(request.isRequested, "SIGTERM must set the flag instead of killing the process")
+    }
+
+    @Test func findsNonFiniteGradients() {
+        let a = Parameter(name: "a", shape: [2], value: [1, 2])
+        let b = Parameter(name: "b", shape: [3], value: [1, 2, 3])
+        a.gradient = [Float.greatestFiniteMagnitude, Float.greatestFiniteMagnitude]  // finite, large
+        #expect(TrainingError.firstNonFiniteGradient(in: [a, b]) == nil)
+        b.gradient = [0, .nan, 1]
+        #expect(TrainingError.firstNonFiniteGradient(in: [a, b]) == "b")
+        b.gradient = [0, .infinity, 1]
+        #expect(TrainingError.firstNonFiniteGradient(in: [a, b]) == "b")
+        let message = TrainingError.nonFiniteLoss(step: 7, epoch: 1, loss: .nan, lastCheckpointStep: nil).description
+        #expect(message.contains("step 7") && message.contains("nan"))
+    }
+}
