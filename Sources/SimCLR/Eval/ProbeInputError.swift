@@ -7,6 +7,8 @@ public enum ProbeInputError: Error, CustomStringConvertible, Equatable {
     case tooFewClasses(path: String, classCount: Int)
     case emptySet(path: String)
     case imageSizeMismatch(path: String, file: String, found: [Int], expected: [Int])
+    case channelMismatch(path: String, found: Int, expected: Int)
+    case classMismatch(path: String, found: [String], expected: [String])
 
     public var description: String {
         switch self {
@@ -20,7 +22,11 @@ public enum ProbeInputError: Error, CustomStringConvertible, Equatable {
             return "\(path): the probe needs at least 2 classes, found \(classCount)"
         case .emptySet(let path): return "\(path): no samples"
         case .imageSizeMismatch(let path, let file, let found, let expected):
-            return "\(path): \(file) is \(found) (HWC), the other images are \(expected); raw-pixel features need one size"
+            return "\(path): \(file) is \(found) (HWC), the other images are \(expected); the probe needs one image size"
+        case .classMismatch(let path, let found, let expected):
+            return "\(path): classes \(found) differ from the training folder's \(expected)"
+        case .channelMismatch(let path, let found, let expected):
+            return "\(path): images have \(found) channel(s), the encoder expects \(expected)"
         }
     }
 }
