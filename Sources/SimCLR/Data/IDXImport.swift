@@ -104,7 +104,7 @@ public enum IDXImport {
                     return
                 }
                 let finished = done.wrappingAdd(1, ordering: .relaxed).newValue
-                if let progress, finished % reportEvery == 0 { progress(finished, selected.count) }
+                if let progress, finished % reportEvery == 0 || finished == selected.count { progress(finished, selected.count) }
             }
         }
         if let error = failure.withLock({ $0 }) { throw error }
