@@ -20,6 +20,7 @@ extension SimCLRCommand {
             case augment
             case png
             case ntxent
+            case model
         }
 
         func run() throws {
@@ -67,6 +68,21 @@ extension SimCLRCommand {
                     ]
                 case .ntxent:
                     report["ntxent"] = try ntxentReport()
+                case .model:
+                    let result = try ModelBenchmark.run()
+                    report["model"] = [
+                        "views_per_step": result.views,
+                        "seconds_per_step": result.secondsPerStep,
+                        "views_per_second": result.viewsPerSecond,
+                        "gflop_per_view": result.gflopPerView,
+                        "achieved_gflops": result.achievedGflops,
+                        "sgemm_peak_gflops": result.sgemmPeakGflops,
+                        "fraction_of_sgemm_peak": result.fractionOfPeak,
+                        "layers": result.layers.map { layer in
+                            ["name": layer.name, "forward_ms": layer.forwardSeconds * 1e3,
+                             "backward_ms": layer.backwardSeconds * 1e3, "share": layer.share] as [String: Any]
+                        },
+                    ] as [String: Any]
                 }
             }
             let data = try JSONSerialization.data(
