@@ -10,6 +10,7 @@ struct SimCLRCommand: ParsableCommand {
             Dataset.self,
             Probe.self,
             Embed.self,
+            AugmentPreview.self,
             Bench.self,
             ProbeFeatures.self,
         ]
