@@ -6,6 +6,6 @@ struct SimCLRCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simclr",
         abstract: "Self-supervised image representation learning (SimCLR) on the CPU.",
-        subcommands: [Bench.self]
+        subcommands: [Pretrain.self, Export.self, Bench.self]
     )
 }
