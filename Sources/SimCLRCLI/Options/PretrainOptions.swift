@@ -14,7 +14,7 @@ struct PretrainOptions: ParsableArguments {
     @Option(help: "ImageFolder root of the training images (root/<class>/*.png).")
     var data: String = PretrainOptions.defaultData
 
-    @Option(help: "Passes over the dataset (default 10).")
+    @Option(help: "Passes over the dataset (default 5).")
     var epochs: Int?
 
     @Option(help: "Images per step N; each step sees 2N views (default 256).")
@@ -86,7 +86,7 @@ struct PretrainOptions: ParsableArguments {
     ///
     /// - Throws: `ValidationError` naming the first bad flag.
     func configuration(channels: Int) throws -> TrainingConfiguration {
-        let epochs = self.epochs ?? 10
+        let epochs = self.epochs ?? 5
         let configuration = TrainingConfiguration(
             data: data, epochs: epochs, batchSize: batchSize ?? 256, loss: loss ?? .ntxent,
             temperature: temperature ?? 0.5, margin: margin ?? 1, optimizer: optimizer ?? .lars, learningRate: lr,

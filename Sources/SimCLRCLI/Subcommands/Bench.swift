@@ -15,6 +15,7 @@ extension SimCLRCommand {
         enum Section: String, CaseIterable {
             case sgemm
             case augment
+            case train
         }
 
         func run() throws {
@@ -46,6 +47,17 @@ extension SimCLRCommand {
                             height: 28, width: 28, channels: 1, config: .preset(named: "fashion-mnist")),
                         "32x32x3": try AugmentationBenchmark.viewsPerSecond(
                             height: 32, width: 32, channels: 3, config: .preset(named: "cifar")),
+                    ]
+                case .train:
+                    // Default model and recipe, batch 256 on 28x28x1 (Fashion-MNIST), 3 timed steps.
+                    let result = try TrainingBenchmark.measure()
+                    var shares: [String: Double] = [:]
+                    for (stage, share) in result.times.shares { shares[stage] = share }
+                    report["train_28x28x1_batch256"] = [
+                        "views_per_second": result.viewsPerSecond,
+                        "seconds_per_step": result.secondsPerStep,
+                        "time_shares": shares,
+                        "data_plus_optimizer_share": shares["data", default: 0] + shares["optimizer", default: 0],
                     ]
                 }
             }
