@@ -6,6 +6,14 @@ struct SimCLRCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simclr",
         abstract: "Self-supervised image representation learning (SimCLR) on the CPU.",
-        subcommands: [Pretrain.self, Export.self, Bench.self]
+        subcommands: [
+            Dataset.self,
+            Pretrain.self,
+            Export.self,
+            Probe.self,
+            Embed.self,
+            Bench.self,
+            ProbeFeatures.self,
+        ]
     )
 }

@@ -50,7 +50,7 @@ import Testing
             (["--widths", "8,0,16"], "--widths must be three positive integers"),
             (["--image-size", "4"], "--image-size must be at least 8"),
             (["--preset", "mnist"], "unknown augmentation preset 'mnist'"),
-            (["--crop-scale", "0.9,0.2"], "--crop-scale must be min,max"),
+            (["--crop-scale", "0.9,0.2"], "0.9,0.2"),
             (["--flip-probability", "1.5"], "horizontalFlip.probability"),
             (["--optimizer", "rmsprop"], "rmsprop"),
             (["--resume"], "--resume: no checkpoint at \(out)/checkpoint.safetensors"),

@@ -72,12 +72,17 @@ struct PretrainOptions: ParsableArguments {
             ("--momentum", momentum != nil), ("--warmup-epochs", warmupEpochs != nil), ("--widths", widths != nil),
             ("--projection-dim", projectionDim != nil), ("--image-size", imageSize != nil), ("--seed", seed != nil),
             ("--preset", augmentation.preset != AugmentationConfig.Preset.fashionMNIST.rawValue),
-            ("--crop-scale", augmentation.cropScale != nil), ("--flip-probability", augmentation.flipProbability != nil),
-            ("--jitter-strength", augmentation.jitterStrength != nil),
-            ("--jitter-probability", augmentation.jitterProbability != nil),
+            ("--view-size", augmentation.viewSize != nil), ("--crop-scale", augmentation.cropScale != nil),
+            ("--crop-ratio", augmentation.cropRatio != nil), ("--flip-probability", augmentation.flipProbability != nil),
+            ("--jitter-strength", augmentation.jitterStrength != nil), ("--brightness", augmentation.brightness != nil),
+            ("--contrast", augmentation.contrast != nil), ("--saturation", augmentation.saturation != nil),
+            ("--hue", augmentation.hue != nil), ("--jitter-probability", augmentation.jitterProbability != nil),
             ("--grayscale-probability", augmentation.grayscaleProbability != nil),
-            ("--blur-probability", augmentation.blurProbability != nil), ("--mean", augmentation.mean != nil),
-            ("--std", augmentation.std != nil), ("--data", data != Self.defaultData),
+            ("--blur-probability", augmentation.blurProbability != nil), ("--blur-sigma", augmentation.blurSigma != nil),
+            ("--blur-kernel-fraction", augmentation.blurKernelFraction != nil),
+            ("--blur-minimum-side", augmentation.blurMinimumSide != nil),
+            ("--normalize-mean", augmentation.normalizeMean != nil), ("--normalize-std", augmentation.normalizeStd != nil),
+            ("--data", data != Self.defaultData),
         ]
         return flags.filter(\.1).map(\.0)
     }
@@ -95,9 +100,29 @@ struct PretrainOptions: ParsableArguments {
             model: ResNetMiniConfiguration(
                 widths: try parsedWidths(), inputChannels: channels, imageSize: imageSize ?? 28,
                 projectionDim: projectionDim ?? 128),
-            augmentation: try augmentation.configuration(imageSize: imageSize ?? 28))
+            augmentation: try augmentationConfiguration(channels: channels))
         try Self.check(configuration)
         return configuration
+    }
+
+    /// The augmentation flags applied to the preset, with square views of `--image-size`.
+    ///
+    /// - Throws: `ValidationError` naming the bad flag or parameter.
+    func augmentationConfiguration(channels: Int) throws -> AugmentationConfig {
+        guard augmentation.viewSize == nil else {
+            throw ValidationError("pretrain sets the view size with --image-size; drop --view-size")
+        }
+        do {
+            var config = try augmentation.config()
+            let side = imageSize ?? 28
+            config.outputSize = .init(height: side, width: side)
+            try config.validate(channels: channels)
+            return config
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw ValidationError("\(error)")
+        }
     }
 
     func parsedWidths() throws -> [Int] {

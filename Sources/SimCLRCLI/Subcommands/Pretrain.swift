@@ -23,6 +23,9 @@ extension SimCLRCommand {
         @Flag(help: "Start a new run in --out even though it holds a checkpoint (replacing it).")
         var overwrite = false
 
+        @OptionGroup(title: "Dataset loading")
+        var loading: ImageFolderLoadOptions
+
         @OptionGroup var runtime: RuntimeOptions
 
         var checkpointPath: String { out + "/" + TrainingCheckpoint.fileName }
@@ -46,22 +49,25 @@ extension SimCLRCommand {
             guard FileManager.default.fileExists(atPath: training.data, isDirectory: &isFolder), isFolder.boolValue else {
                 throw ValidationError("--data \(training.data): no such folder\n---> HINT: Scripts/prepare-fashion-mnist.sh writes datasets/fashion-mnist/{train,test}.")
             }
-            _ = try training.configuration(channels: 1)
+            // Before loading, the channel count is --channels, or guessed from the preset's mean.
+            let channels = loading.channels ?? ((try? training.augmentation.config())?.normalization.mean.count == 3 ? 3 : 1)
+            _ = try training.configuration(channels: channels)
         }
 
         func run() throws {
             runtime.apply()
-            var configuration: TrainingConfiguration
+            let configuration: TrainingConfiguration
+            let dataset: ImageDataset
             if resume {
                 let checkpoint = try TrainingCheckpoint.read(path: checkpointPath)
-                configuration = try TrainingConfiguration.decode(json: checkpoint.arguments, path: checkpointPath)
-                if let epochs = training.epochs { configuration.epochs = epochs }
+                var stored = try TrainingConfiguration.decode(json: checkpoint.arguments, path: checkpointPath)
+                if let epochs = training.epochs { stored.epochs = epochs }
+                configuration = stored
+                dataset = try loading.load(root: stored.data)
             } else {
-                configuration = try training.configuration(channels: 1)
+                dataset = try loading.load(root: training.data)
+                configuration = try training.configuration(channels: dataset.channels)
             }
-            let (dataset, report) = try ImageDataset.loadImageFolder(root: configuration.data)
-            for line in report.warnings { ProgressDisplay.writeToStandardError("warning: \(line)\n") }
-            if !resume { configuration = try training.configuration(channels: dataset.channels) }
             let trainer = try Trainer(configuration: configuration, dataset: dataset, outputFolder: out, resume: resume)
             print(PretrainReport.header(trainer, dataset: dataset))
             let stop = StopRequest(watchingSignals: true)

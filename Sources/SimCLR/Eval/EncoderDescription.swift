@@ -1,0 +1,99 @@
+import Foundation
+
+/// Why a frozen encoder could not be loaded; each case names the file and the reason.
+public enum EncoderLoadError: Error, CustomStringConvertible, Equatable {
+    case unreadable(path: String, reason: String)
+    case invalidDescription(path: String, reason: String)
+    case unsupportedArchitecture(path: String, name: String)
+    /// The weights do not fit the architecture in `encoder.json` (missing tensor, other shape).
+    case weightsMismatch(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let path, let reason): return "cannot read \(path): \(reason)"
+        case .invalidDescription(let path, let reason): return "\(path) is not a usable encoder.json: \(reason)"
+        case .unsupportedArchitecture(let path, let name):
+            return "\(path): architecture '\(name)' is not supported (only 'resnet-mini')"
+        case .weightsMismatch(let path, let reason):
+            return "\(path) does not match encoder.json beside it: \(reason)"
+                + "\n---> HINT: pass the encoder.safetensors written together with that encoder.json."
+        }
+    }
+}
+
+/// What `simclr probe` and `simclr embed` need from `encoder.json` (written beside
+/// `encoder.safetensors` by `simclr pretrain`): the architecture, how to feed it images, and the
+/// seed its weights were initialised from (for the random-init baseline).
+///
+/// The reader is tolerant: it needs `widths` and `input_channels`; `architecture` (must be
+/// `resnet-mini` when present), `image_size` (28), `projection_dim` (128), `normalization`
+/// (`{"mean": [...], "std": [...]}`, default mean 0 / std 1) and `training.seed` (0) are optional,
+/// and other keys are ignored.
+public struct EncoderDescription: Sendable, Equatable {
+    public var configuration: ResNetMiniConfiguration
+    /// Per-channel mean/std applied to pixels scaled to [0, 1] before the encoder.
+    public var normalization: Normalization
+    /// The seed the trained model was initialised from.
+    public var initializationSeed: UInt64
+
+    public init(configuration: ResNetMiniConfiguration, normalization: Normalization, initializationSeed: UInt64) {
+        self.configuration = configuration
+        self.normalization = normalization
+        self.initializationSeed = initializationSeed
+    }
+
+    /// `encoder.json` in the folder of `weightsPath`.
+    public static func manifestPath(besideWeights weightsPath: String) -> String {
+        URL(fileURLWithPath: weightsPath).deletingLastPathComponent().appendingPathComponent("encoder.json").path
+    }
+
+    /// Reads and checks `encoder.json`.
+    ///
+    /// - Throws: `EncoderLoadError` naming `path`: unreadable file, invalid JSON, missing or
+    ///   invalid fields, or another architecture.
+    public static func read(path: String) throws(EncoderLoadError) -> EncoderDescription {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw .unreadable(path: path, reason: error.localizedDescription)
+        }
+        let file: ManifestFile
+        do {
+            file = try JSONDecoder().decode(ManifestFile.self, from: data)
+        } catch {
+            throw .invalidDescription(path: path, reason: "\(error)")
+        }
+        if let name = file.architecture, name != "resnet-mini" { throw .unsupportedArchitecture(path: path, name: name) }
+        let configuration = ResNetMiniConfiguration(
+            widths: file.widths, inputChannels: file.input_channels, imageSize: file.image_size ?? 28,
+            projectionDim: file.projection_dim ?? 128)
+        do {
+            try configuration.validate()
+        } catch {
+            throw .invalidDescription(path: path, reason: "\(error)")
+        }
+        let normalization = file.normalization ?? Normalization(mean: [0], std: [1])
+        let channels = configuration.inputChannels
+        guard [1, channels].contains(normalization.mean.count), [1, channels].contains(normalization.std.count),
+            normalization.std.allSatisfy({ $0 > 0 })
+        else {
+            throw .invalidDescription(
+                path: path, reason: "normalization needs 1 or \(channels) means and positive stds, got \(normalization)")
+        }
+        return EncoderDescription(
+            configuration: configuration, normalization: normalization, initializationSeed: file.training?.seed ?? 0)
+    }
+
+    /// The subset of `encoder.json` read here.
+    private struct ManifestFile: Decodable {
+        struct Training: Decodable { var seed: UInt64? }
+        var architecture: String?
+        var widths: [Int]
+        var input_channels: Int
+        var image_size: Int?
+        var projection_dim: Int?
+        var normalization: Normalization?
+        var training: Training?
+    }
+}

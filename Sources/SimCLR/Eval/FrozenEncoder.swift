@@ -1,0 +1,116 @@
+/// A resnet-mini encoder used for evaluation only: eval-mode BatchNorm (running statistics), no
+/// augmentation, images scaled to [0, 1] and normalised with the training mean/std, giving the
+/// representation h (before the projection head), as in SimCLR's linear evaluation (Chen et al.
+/// 2020, arXiv 2002.05709, §4).
+///
+/// Legend: n images, B batch size, H×W image size, C channels, D = widths[2].
+public final class FrozenEncoder {
+    public let description: EncoderDescription
+    private let model: SimCLRModel
+    private let input = FeatureMap()
+
+    /// The trained encoder: `encoder.json` beside `weightsPath` gives the architecture, and every
+    /// encoder tensor of `weightsPath` must be present with the right shape (`head.*` is not needed).
+    ///
+    /// - Throws: `EncoderLoadError` naming the file at fault.
+    public static func load(weightsPath: String) throws(EncoderLoadError) -> FrozenEncoder {
+        let manifestPath = EncoderDescription.manifestPath(besideWeights: weightsPath)
+        let description = try EncoderDescription.read(path: manifestPath)
+        let file: SafetensorsFile
+        do {
+            file = try SafetensorsFile.read(path: weightsPath)
+        } catch {
+            throw .unreadable(path: weightsPath, reason: "\(error)")
+        }
+        let encoder = try randomInit(description: description, seed: description.initializationSeed)
+        do {
+            try encoder.model.load(stateDict: file.tensors, includeHead: false)
+        } catch {
+            throw .weightsMismatch(path: weightsPath, reason: "\(error)")
+        }
+        return encoder
+    }
+
+    /// The same architecture, untrained: initialised exactly as `simclr pretrain` initialises it
+    /// from `seed` (`SimCLRModel(configuration:rng:)` with `SplitMix64(seed:)`), BatchNorm running
+    /// statistics at their initial values (mean 0, variance 1).
+    ///
+    /// - Throws: `EncoderLoadError.invalidDescription` if the configuration is invalid.
+    public static func randomInit(description: EncoderDescription, seed: UInt64) throws(EncoderLoadError) -> FrozenEncoder {
+        var rng = SplitMix64(seed: seed)
+        do {
+            return FrozenEncoder(description: description, model: try SimCLRModel(configuration: description.configuration, rng: &rng))
+        } catch {
+            throw .invalidDescription(path: "encoder.json", reason: "\(error)")
+        }
+    }
+
+    private init(description: EncoderDescription, model: SimCLRModel) {
+        self.description = description
+        self.model = model
+    }
+
+    /// D, the size of h.
+    public var representationDim: Int { description.configuration.representationDim }
+
+    /// h `[B, D]` of already normalised views `[B, H, W, C]` (NHWC), in eval mode.
+    ///
+    /// - Precondition: C is the encoder's input channel count.
+    public func representations(ofViews views: Tensor) -> Tensor {
+        input.load(nhwc: views)
+        return model.encoder.forward(input, mode: .eval).rowsTensor()
+    }
+
+    /// h `[n, D]` for every image of `dataset`, in dataset order, computed in batches of
+    /// `batchSize` in eval mode.
+    ///
+    /// - Throws: `ProbeInputError.imageSizeMismatch` if the images do not all have one size, or
+    ///   `.channelMismatch` if their channel count is not the encoder's.
+    public func representations(
+        of dataset: ImageDataset, path: String, batchSize: Int = 256,
+        progress: ((_ done: Int, _ total: Int) -> Void)? = nil
+    ) throws(ProbeInputError) -> Tensor {
+        let (height, width) = try dataset.commonImageSize(path: path)
+        let channels = description.configuration.inputChannels
+        guard dataset.channels == channels else {
+            throw .channelMismatch(path: path, found: dataset.channels, expected: channels)
+        }
+        let n = dataset.count, d = representationDim
+        var h = Tensor(shape: [n, d])
+        let mean = (0..<channels).map { Float(description.normalization.mean(channel: $0)) }
+        let inverseStd = (0..<channels).map { 1 / Float(description.normalization.std(channel: $0)) }
+        let imageSize = height * width * channels
+        var batch = Tensor(shape: [min(batchSize, n), height, width, channels])
+        var first = 0
+        while first < n {
+            let count = min(batchSize, n - first)
+            if batch.shape[0] != count { batch = Tensor(shape: [count, height, width, channels]) }
+            batch.withUnsafeMutableBufferPointer { views in
+                let out = SendablePointer(views.baseAddress!)
+                let start = first
+                // Each chunk writes the pixels of its own images only.
+                Parallel.forEachChunk(count, minimumChunk: 16) { images in
+                    for i in images {
+                        dataset.images[start + i].pixels.withUnsafeBufferPointer { pixels in
+                            let target = out.base + i * imageSize
+                            for q in 0..<(height * width) {
+                                for c in 0..<channels {
+                                    let p = q * channels + c
+                                    target[p] = (Float(pixels[p]) * (1 / 255) - mean[c]) * inverseStd[c]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            representations(ofViews: batch).withUnsafeBufferPointer { source in
+                h.withUnsafeMutableBufferPointer { target in
+                    (target.baseAddress! + first * d).update(from: source.baseAddress!, count: count * d)
+                }
+            }
+            first += count
+            progress?(first, n)
+        }
+        return h
+    }
+}

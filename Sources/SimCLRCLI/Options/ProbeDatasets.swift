@@ -1,0 +1,29 @@
+import SimCLR
+
+/// The training and test ImageFolders of `probe`, loaded with the encoder's channel count.
+struct ProbeDatasets {
+    var train: ImageDataset
+    var test: ImageDataset
+    var trainPath: String
+    var testPath: String
+
+    /// - Parameter channels: the encoder's input channels (nil: as the images come).
+    /// - Throws: `DatasetError` from loading, `ProbeInputError.classMismatch` if the class folders differ.
+    static func load(train: String, test: String, channels: Int?) throws -> ProbeDatasets {
+        let options = ImageFolderOptions(channels: channels.map { $0 == 1 ? .grayscale : .rgb } ?? .automatic)
+        let trainSet = try ImageDataset.loadImageFolder(root: train, options: options)
+        let testSet = try ImageDataset.loadImageFolder(root: test, options: options)
+        for line in trainSet.report.warnings + testSet.report.warnings { print("warning: \(line)") }
+        guard trainSet.dataset.classNames == testSet.dataset.classNames else {
+            throw ProbeInputError.classMismatch(path: test, found: testSet.dataset.classNames, expected: trainSet.dataset.classNames)
+        }
+        print("train: \(trainSet.dataset.count) images, test: \(testSet.dataset.count) images, \(trainSet.dataset.classNames.count) classes")
+        return ProbeDatasets(train: trainSet.dataset, test: testSet.dataset, trainPath: train, testPath: test)
+    }
+
+    /// h of both sets through `encoder`.
+    func representations(_ encoder: FrozenEncoder, batchSize: Int) throws -> (Tensor, Tensor) {
+        (try encoder.representations(of: train, path: trainPath, batchSize: batchSize),
+         try encoder.representations(of: test, path: testPath, batchSize: batchSize))
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import SimCLR
+
+extension SimCLRCommand {
+    /// `simclr probe`: linear-probe (and kNN) evaluation of a frozen encoder, with baselines.
+    struct Probe: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Linear-probe evaluation of a frozen encoder on h, with raw-pixel and random-init baselines.")
+
+        enum Baseline: String, ExpressibleByArgument, CaseIterable {
+            case rawPixels = "raw-pixels"
+            case randomInit = "random-init"
+        }
+
+        @OptionGroup var runtime: RuntimeOptions
+        @OptionGroup var evaluation: ProbeEvaluationOptions
+
+        @Option(help: "Trained encoder weights (encoder.json must sit beside them).") var encoder: String?
+        @Option(help: "Training ImageFolder (root/<class>/*.png).") var train: String
+        @Option(help: "Test ImageFolder with the same classes.") var test: String
+        @Option(name: .customLong("baseline"), help: "Add a baseline row: raw-pixels or random-init (repeatable).")
+        var baselines: [Baseline] = []
+        @Option(help: "Images per encoder forward pass.") var batchSize: Int = 256
+        @Option(help: "Where to write the JSON report.") var out: String = "results.json"
+
+        func validate() throws {
+            guard encoder != nil || !baselines.isEmpty else {
+                throw ValidationError("nothing to evaluate: give --encoder encoder.safetensors and/or --baseline raw-pixels")
+            }
+            guard encoder != nil || !baselines.contains(.randomInit) else {
+                throw ValidationError("--baseline random-init needs --encoder (its encoder.json gives the architecture and seed)")
+            }
+            guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        }
+
+        func run() throws {
+            runtime.apply()
+            let trained = try encoder.map { try FrozenEncoder.load(weightsPath: $0) }
+            let sets = try ProbeDatasets.load(train: train, test: test, channels: trained?.description.configuration.inputChannels)
+            var sources: [(name: String, features: () throws -> (Tensor, Tensor))] = []
+            if let trained {
+                sources.append(("encoder", { try sets.representations(trained, batchSize: batchSize) }))
+            }
+            for baseline in baselines {
+                switch baseline {
+                case .rawPixels:
+                    sources.append((baseline.rawValue, { (try sets.train.pixelFeatures(path: train), try sets.test.pixelFeatures(path: test)) }))
+                case .randomInit:
+                    let description = trained!.description
+                    let random = try FrozenEncoder.randomInit(description: description, seed: description.initializationSeed)
+                    sources.append((baseline.rawValue, { try sets.representations(random, batchSize: batchSize) }))
+                }
+            }
+            var evaluations: [ProbeEvaluation] = []
+            for source in sources {
+                let start = System.now()
+                let (trainFeatures, testFeatures) = try source.features()
+                print("\(source.name): features [\(trainFeatures.shape[0]), \(trainFeatures.shape[1])] + [\(testFeatures.shape[0]), \(testFeatures.shape[1])] in \(String(format: "%.1f", System.now() - start)) s")
+                evaluations.append(ProbeEvaluation.run(
+                    name: source.name, train: trainFeatures, trainLabels: sets.train.labels, test: testFeatures,
+                    testLabels: sets.test.labels, classCount: sets.train.classNames.count, settings: evaluation.settings))
+            }
+            let report = ProbeReport(train: train, test: test, classNames: sets.train.classNames, evaluations: evaluations)
+            print(report.formattedTable())
+            print(report.formattedDetails(of: evaluations[0]))
+            try AtomicFile.write(try report.jsonBytes(), to: out)
+            print("wrote \(out)")
+        }
+    }
+}
