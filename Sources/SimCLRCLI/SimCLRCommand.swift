@@ -8,6 +8,8 @@ struct SimCLRCommand: ParsableCommand {
         abstract: "Self-supervised image representation learning (SimCLR) on the CPU.",
         subcommands: [
             Dataset.self,
+            Pretrain.self,
+            Export.self,
             Probe.self,
             Embed.self,
             AugmentPreview.self,

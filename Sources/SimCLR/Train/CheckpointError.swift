@@ -7,6 +7,9 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     case corrupt(path: String, reason: String)
     /// The checkpoint's model differs from the one being trained, at architecture key `key`.
     case architectureMismatch(path: String, key: String, checkpoint: String, expected: String)
+    /// `--resume` with other training arguments than the checkpoint's, at key `key` (only
+    /// `epochs` may change).
+    case argumentsMismatch(path: String, key: String, checkpoint: String, expected: String)
     /// A tensor the model or optimizer needs is absent.
     case missingTensor(path: String, name: String)
     /// The file holds a tensor the model and optimizer do not have.
@@ -23,6 +26,8 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
             return "checkpoint \(path) is corrupt: \(reason)"
         case .architectureMismatch(let path, let key, let checkpoint, let expected):
             return "checkpoint \(path) is for another model: \(key) is \(checkpoint) in the checkpoint, \(expected) in this run" + hint
+        case .argumentsMismatch(let path, let key, let checkpoint, let expected):
+            return "checkpoint \(path) was trained with \(key) = \(checkpoint), this run asks for \(expected); only --epochs may change on --resume"
         case .missingTensor(let path, let name):
             return "checkpoint \(path) lacks tensor '\(name)'" + hint
         case .unexpectedTensor(let path, let name):

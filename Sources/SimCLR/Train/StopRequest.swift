@@ -4,14 +4,21 @@ import Synchronization
 import Glibc
 #endif
 
-/// Signals (SIGINT/SIGTERM) received since handlers were installed. The one global the C signal
-/// handler needs: a handler cannot capture context, and atomics are async-signal-safe.
+/// SIGINT/SIGTERM signals received since the process started (never reset: each `StopRequest`
+/// compares with the count it saw at init). Globals because a C signal handler cannot capture
+/// context; atomics are async-signal-safe.
 private let receivedStopSignals = Atomic<Int>(0)
+/// Signals received while the current stretch of watching lasts (reset when the last watching
+/// `StopRequest` ends); the second one force-quits.
+private let pendingStopSignals = Atomic<Int>(0)
+/// Live `StopRequest`s that watch signals; the handlers are installed while this is positive.
+private let stopSignalWatchers = Mutex<Int>(0)
 
 /// The SIGINT/SIGTERM handler: counts the signal; a second one restores the default action and
 /// re-raises it, so a user can still force quit while a checkpoint is being written.
 private func handleStopSignal(_ number: Int32) {
-    if receivedStopSignals.wrappingAdd(1, ordering: .sequentiallyConsistent).newValue >= 2 {
+    receivedStopSignals.wrappingAdd(1, ordering: .sequentiallyConsistent)
+    if pendingStopSignals.wrappingAdd(1, ordering: .sequentiallyConsistent).newValue >= 2 {
         signal(number, SIG_DFL)
         raise(number)
     }
@@ -23,14 +30,24 @@ private func handleStopSignal(_ number: Int32) {
 public final class StopRequest: Sendable {
     private static let signals: [Int32] = [SIGINT, SIGTERM]
     private let flag = Atomic<Bool>(false)
-    private let watchingSignals: Bool
+    /// `receivedStopSignals` at init, or nil when not watching.
+    private let signalBaseline: Int?
+    private let watching = Atomic<Bool>(false)
 
     /// - Parameter watchingSignals: install SIGINT/SIGTERM handlers (sigaction) until
-    ///   `stopWatchingSignals()` or deinit. Only one watching request should exist at a time.
+    ///   `stopWatchingSignals()` or deinit; the default actions come back when the last watching
+    ///   request ends.
     public init(watchingSignals: Bool = false) {
-        self.watchingSignals = watchingSignals
-        if watchingSignals {
-            receivedStopSignals.store(0, ordering: .sequentiallyConsistent)
+        guard watchingSignals else {
+            signalBaseline = nil
+            return
+        }
+        signalBaseline = receivedStopSignals.load(ordering: .sequentiallyConsistent)
+        watching.store(true, ordering: .sequentiallyConsistent)
+        stopSignalWatchers.withLock { count in
+            count += 1
+            guard count == 1 else { return }
+            pendingStopSignals.store(0, ordering: .sequentiallyConsistent)
             for number in Self.signals {
                 var action = sigaction()
                 action.__sigaction_handler.sa_handler = handleStopSignal
@@ -43,18 +60,23 @@ public final class StopRequest: Sendable {
 
     deinit { stopWatchingSignals() }
 
-    /// True once a stop was requested or a signal arrived.
+    /// True once a stop was requested or, while watching, a signal arrived.
     public var isRequested: Bool {
-        flag.load(ordering: .acquiring)
-            || (watchingSignals && receivedStopSignals.load(ordering: .sequentiallyConsistent) > 0)
+        if flag.load(ordering: .acquiring) { return true }
+        guard let baseline = signalBaseline else { return false }
+        return receivedStopSignals.load(ordering: .sequentiallyConsistent) > baseline
     }
 
     /// Requests a stop after the current step.
     public func request() { flag.store(true, ordering: .releasing) }
 
-    /// Restores the default signal actions (if this request installed handlers).
+    /// Ends watching (idempotent); the last watcher restores the default signal actions.
     public func stopWatchingSignals() {
-        guard watchingSignals else { return }
-        for number in Self.signals { signal(number, SIG_DFL) }
+        guard watching.exchange(false, ordering: .sequentiallyConsistent) else { return }
+        stopSignalWatchers.withLock { count in
+            count -= 1
+            guard count == 0 else { return }
+            for number in Self.signals { signal(number, SIG_DFL) }
+        }
     }
 }

@@ -137,11 +137,8 @@ public struct TrainingCheckpoint {
         path: String, architecture expected: String, model expectedModel: [(name: String, shape: [Int])],
         optimizer expectedOptimizer: [(name: String, shape: [Int])]
     ) throws(CheckpointError) {
-        let mine = Self.jsonObject(architecture)
-        let theirs = Self.jsonObject(expected)
-        for key in Set(mine.keys).union(theirs.keys).sorted() where mine[key] != theirs[key] {
-            throw .architectureMismatch(
-                path: path, key: key, checkpoint: mine[key] ?? "absent", expected: theirs[key] ?? "absent")
+        if let (key, mine, theirs) = Self.firstDifference(architecture, expected) {
+            throw .architectureMismatch(path: path, key: key, checkpoint: mine, expected: theirs)
         }
         try Self.check(path: path, prefix: "", found: model, expected: expectedModel)
         try Self.check(path: path, prefix: Self.optimizerPrefix, found: optimizer, expected: expectedOptimizer)
@@ -163,6 +160,17 @@ public struct TrainingCheckpoint {
         if let extra = found.first(where: { shapes[$0.name] != nil }) {
             throw .unexpectedTensor(path: path, name: prefix + extra.name)
         }
+    }
+
+    /// The first top-level key (in sorted order) whose values differ between two JSON objects,
+    /// with both values as JSON text (`absent` when missing).
+    static func firstDifference(_ a: String, _ b: String) -> (key: String, a: String, b: String)? {
+        let left = jsonObject(a)
+        let right = jsonObject(b)
+        for key in Set(left.keys).union(right.keys).sorted() where left[key] != right[key] {
+            return (key, left[key] ?? "absent", right[key] ?? "absent")
+        }
+        return nil
     }
 
     /// A JSON object's values re-serialised (sorted keys) for comparison; empty if not an object.

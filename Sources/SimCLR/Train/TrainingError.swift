@@ -5,10 +5,15 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case nonFiniteLoss(step: Int, epoch: Int, loss: Float, lastCheckpointStep: Int?)
     /// A gradient of step `step` had a NaN or infinite element, first in `parameter`.
     case nonFiniteGradient(step: Int, epoch: Int, parameter: String, lastCheckpointStep: Int?)
+    /// The dataset's channel count differs from the model's input channels (e.g. resuming a
+    /// grayscale run on RGB images).
+    case datasetChannels(data: String, found: Int, expected: Int)
 
     public var description: String {
         let (what, step, epoch, kept): (String, Int, Int, Int?)
         switch self {
+        case .datasetChannels(let data, let found, let expected):
+            return "\(data) has \(found)-channel images, but the model takes \(expected) channel(s)"
         case .nonFiniteLoss(let s, let e, let loss, let last):
             (what, step, epoch, kept) = ("the loss is \(loss)", s, e, last)
         case .nonFiniteGradient(let s, let e, let parameter, let last):

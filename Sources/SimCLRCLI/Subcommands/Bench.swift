@@ -21,6 +21,7 @@ extension SimCLRCommand {
             case png
             case ntxent
             case model
+            case train
         }
 
         func run() throws {
@@ -83,6 +84,17 @@ extension SimCLRCommand {
                              "backward_ms": layer.backwardSeconds * 1e3, "share": layer.share] as [String: Any]
                         },
                     ] as [String: Any]
+                case .train:
+                    // Default model and recipe, batch 256 on 28x28x1 (Fashion-MNIST), 3 timed steps.
+                    let result = try TrainingBenchmark.measure()
+                    var shares: [String: Double] = [:]
+                    for (stage, share) in result.times.shares { shares[stage] = share }
+                    report["train_28x28x1_batch256"] = [
+                        "views_per_second": result.viewsPerSecond,
+                        "seconds_per_step": result.secondsPerStep,
+                        "time_shares": shares,
+                        "data_plus_optimizer_share": shares["data", default: 0] + shares["optimizer", default: 0],
+                    ]
                 }
             }
             let data = try JSONSerialization.data(

@@ -59,15 +59,28 @@ import Glibc
         #expect(live.text.hasPrefix("\r") && live.text.hasSuffix("\ndone\n"))
     }
 
-    @Test func signalSetsTheStopRequest() async throws {
-        let request = StopRequest(watchingSignals: true)
-        defer { request.stopWatchingSignals() }
-        #expect(!request.isRequested)
-        kill(getpid(), SIGTERM)
-        for _ in 0..<200 where !request.isRequested {
-            try await Task.sleep(nanoseconds: 10_000_000)
+    /// In a child process (exit test), so no other test sees the signal: SIGTERM must set the
+    /// flag instead of killing the process (exit code 0 only if the flag was seen).
+    @Test func signalSetsTheStopRequest() async {
+        await #expect(processExitsWith: .success) {
+            let request = StopRequest(watchingSignals: true)
+            guard !request.isRequested else { exit(2) }
+            kill(getpid(), SIGTERM)
+            for _ in 0..<200 where !request.isRequested { usleep(10_000) }
+            exit(request.isRequested && !StopRequest().isRequested ? 0 : 1)
         }
-        #expect(request.isRequested, "SIGTERM must set the flag instead of killing the process")
+    }
+
+    /// A second signal while the first is pending force-quits with the default action.
+    @Test func secondSignalForceQuits() async {
+        await #expect(processExitsWith: .signal(SIGTERM)) {
+            let request = StopRequest(watchingSignals: true)
+            kill(getpid(), SIGTERM)
+            for _ in 0..<200 where !request.isRequested { usleep(10_000) }
+            kill(getpid(), SIGTERM)
+            usleep(2_000_000)
+            exit(0)
+        }
     }
 
     @Test func findsNonFiniteGradients() {

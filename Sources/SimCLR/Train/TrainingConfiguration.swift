@@ -1,0 +1,142 @@
+import Foundation
+
+/// Everything that defines a pretraining run: stored as JSON in checkpoints (`arguments`) and in
+/// `encoder.json` (`training`), so a run can be resumed and its weights traced to their recipe.
+/// Keys are snake_case, as the CLI flags.
+public struct TrainingConfiguration: Codable, Sendable, Equatable {
+    /// The ImageFolder root the images came from (for the record; the trainer gets the images).
+    public var data: String
+    /// Passes over the dataset.
+    public var epochs: Int
+    /// N, images per step (2N views).
+    public var batchSize: Int
+    public var loss: ContrastiveLossKind
+    /// NT-Xent temperature τ > 0 (dimensionless).
+    public var temperature: Float
+    /// Margin of the contrastive and triplet losses (embedding distance units).
+    public var margin: Float
+    public var optimizer: OptimizerKind
+    /// Base learning rate, before `learningRateScaling` and the schedule.
+    public var learningRate: Double
+    public var learningRateScaling: LearningRateScaling
+    /// Weight decay λ (L2 for SGD/LARS, decoupled for AdamW); BatchNorm and bias parameters excluded.
+    public var weightDecay: Double
+    /// Momentum m of SGD and LARS.
+    public var momentum: Double
+    /// LARS trust coefficient η.
+    public var trustCoefficient: Double
+    /// Epochs of linear warmup (may be fractional).
+    public var warmupEpochs: Double
+    /// Seeds the initial weights and every view (data order and augmentation).
+    public var seed: UInt64
+    public var model: ResNetMiniConfiguration
+    public var augmentation: AugmentationConfig
+
+    enum CodingKeys: String, CodingKey {
+        case data, epochs, loss, temperature, margin, optimizer, momentum, seed, model, augmentation
+        case batchSize = "batch_size"
+        case learningRate = "lr"
+        case learningRateScaling = "lr_scaling"
+        case weightDecay = "weight_decay"
+        case trustCoefficient = "trust_coefficient"
+        case warmupEpochs = "warmup_epochs"
+    }
+
+    public init(
+        data: String, epochs: Int = 10, batchSize: Int = 256, loss: ContrastiveLossKind = .ntxent,
+        temperature: Float = 0.5, margin: Float = 1, optimizer: OptimizerKind = .lars,
+        learningRate: Double? = nil, learningRateScaling: LearningRateScaling? = nil, weightDecay: Double? = nil,
+        momentum: Double = 0.9, trustCoefficient: Double = 0.001, warmupEpochs: Double? = nil, seed: UInt64 = 0,
+        model: ResNetMiniConfiguration = ResNetMiniConfiguration(), augmentation: AugmentationConfig
+    ) {
+        self.data = data
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.loss = loss
+        self.temperature = temperature
+        self.margin = margin
+        self.optimizer = optimizer
+        let defaults = Self.defaults(for: optimizer)
+        self.learningRate = learningRate ?? defaults.learningRate
+        self.learningRateScaling = learningRateScaling ?? defaults.scaling
+        self.weightDecay = weightDecay ?? defaults.weightDecay
+        self.momentum = momentum
+        self.trustCoefficient = trustCoefficient
+        self.warmupEpochs = warmupEpochs ?? Double(epochs) / 10
+        self.seed = seed
+        self.model = model
+        self.augmentation = augmentation
+    }
+
+    /// Per-optimizer defaults: LARS 0.075·√B with λ 1e-6 (SimCLR, arXiv 2002.05709 App. B.9),
+    /// SGD 0.06·B/256 with λ 5e-4 (the common CIFAR SimCLR recipe with SGD), AdamW 1e-3 with λ 1e-6.
+    public static func defaults(for optimizer: OptimizerKind)
+        -> (learningRate: Double, scaling: LearningRateScaling, weightDecay: Double)
+    {
+        switch optimizer {
+        case .lars: return (0.075, .squareRoot, 1e-6)
+        case .sgd: return (0.06, .linear, 5e-4)
+        case .adamw: return (1e-3, .none, 1e-6)
+        }
+    }
+
+    /// The learning rate at the end of warmup: the base scaled by the batch size.
+    public var peakLearningRate: Double { learningRateScaling.scaled(base: learningRate, batchSize: batchSize) }
+
+    /// The optimizer over `parameters` that this configuration names.
+    public func makeOptimizer(parameters: [Parameter]) -> any Optimizer {
+        switch optimizer {
+        case .sgd:
+            return MomentumSGD(
+                parameters: parameters, rule: .pytorch, momentum: Float(momentum), weightDecay: Float(weightDecay))
+        case .lars:
+            return MomentumSGD(
+                parameters: parameters, rule: .lars(trustCoefficient: Float(trustCoefficient)),
+                momentum: Float(momentum), weightDecay: Float(weightDecay))
+        case .adamw:
+            return AdamW(parameters: parameters, weightDecay: Float(weightDecay))
+        }
+    }
+
+    /// The loss this configuration names.
+    ///
+    /// - Throws: `LossError` for a non-positive temperature or margin.
+    public func makeLoss() throws(LossError) -> any ViewEmbeddingLoss {
+        var settings = ViewLossSettings()
+        settings.temperature = temperature
+        settings.contrastiveMargin = margin
+        settings.tripletMargin = margin
+        return try loss.makeLoss(settings)
+    }
+
+    /// The architecture as checkpoints record it: `{"architecture": "resnet-mini", "widths",
+    /// "input_channels", "image_size", "projection_dim"}` (sorted keys).
+    public var architectureJSON: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        // Encoding a struct of Ints cannot fail.
+        var object = (try? JSONSerialization.jsonObject(with: encoder.encode(model))) as? [String: Any] ?? [:]
+        object["architecture"] = EncoderManifest.architectureName
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: .sortedKeys)) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The configuration as one JSON object text (sorted keys).
+    public var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        // Every field is a number, string, array or nested Codable struct: encoding cannot fail.
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+
+    /// Parses `json` (a checkpoint's `arguments`).
+    ///
+    /// - Throws: `CheckpointError.corrupt` naming `path` if it is not a configuration.
+    public static func decode(json: String, path: String) throws(CheckpointError) -> TrainingConfiguration {
+        do {
+            return try JSONDecoder().decode(TrainingConfiguration.self, from: Data(json.utf8))
+        } catch {
+            throw .corrupt(path: path, reason: "the stored training arguments cannot be read: \(error)")
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import SimCLR
+
+extension SimCLRCommand {
+    struct Pretrain: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Pretrain a ResNet-mini encoder with SimCLR on an image folder.",
+            discussion: """
+                With no arguments, trains briefly on \(PretrainOptions.defaultData). Writes into --out: \
+                checkpoint.safetensors (every epoch and on Ctrl-C), metrics.jsonl, and at the end \
+                encoder.safetensors + encoder.json.
+                """)
+
+        @OptionGroup var training: PretrainOptions
+
+        @Option(help: "Output folder.")
+        var out: String = "runs/pretrain"
+
+        @Flag(help: "Continue the run in --out with its stored arguments (only --epochs may be raised).")
+        var resume = false
+
+        @Flag(help: "Start a new run in --out even though it holds a checkpoint (replacing it).")
+        var overwrite = false
+
+        @OptionGroup(title: "Dataset loading")
+        var loading: ImageFolderLoadOptions
+
+        @OptionGroup var runtime: RuntimeOptions
+
+        var checkpointPath: String { out + "/" + TrainingCheckpoint.fileName }
+
+        func validate() throws {
+            let exists = FileManager.default.fileExists(atPath: checkpointPath)
+            if resume {
+                guard !overwrite else { throw ValidationError("--resume and --overwrite exclude each other") }
+                guard exists else { throw ValidationError("--resume: no checkpoint at \(checkpointPath)") }
+                let given = training.givenTrainingFlags
+                guard given.isEmpty else {
+                    throw ValidationError(
+                        "--resume continues with the arguments stored in the checkpoint; drop \(given.joined(separator: ", ")) (only --epochs, --threads and --out may be given)")
+                }
+                return
+            }
+            guard !exists || overwrite else {
+                throw ValidationError("\(out) already holds a checkpoint; pass --resume to continue it, --overwrite to replace it, or another --out")
+            }
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: training.data, isDirectory: &isFolder), isFolder.boolValue else {
+                throw ValidationError("--data \(training.data): no such folder\n---> HINT: Scripts/prepare-fashion-mnist.sh writes datasets/fashion-mnist/{train,test}.")
+            }
+            // Before loading, the channel count is --channels, or guessed from the preset's mean.
+            let channels = loading.channels ?? ((try? training.augmentation.config())?.normalization.mean.count == 3 ? 3 : 1)
+            _ = try training.configuration(channels: channels)
+        }
+
+        func run() throws {
+            runtime.apply()
+            let configuration: TrainingConfiguration
+            let dataset: ImageDataset
+            if resume {
+                let checkpoint = try TrainingCheckpoint.read(path: checkpointPath)
+                var stored = try TrainingConfiguration.decode(json: checkpoint.arguments, path: checkpointPath)
+                if let epochs = training.epochs { stored.epochs = epochs }
+                configuration = stored
+                dataset = try loading.load(root: stored.data)
+            } else {
+                dataset = try loading.load(root: training.data)
+                configuration = try training.configuration(channels: dataset.channels)
+            }
+            let trainer = try Trainer(configuration: configuration, dataset: dataset, outputFolder: out, resume: resume)
+            print(PretrainReport.header(trainer, dataset: dataset))
+            let stop = StopRequest(watchingSignals: true)
+            defer { stop.stopWatchingSignals() }
+            let summary = try trainer.run(stop: stop, display: ProgressDisplay())
+            print(PretrainReport.summary(summary, trainer: trainer))
+            if configuration.data == PretrainOptions.defaultData { print(PretrainReport.fullDatasetHint) }
+        }
+    }
+}

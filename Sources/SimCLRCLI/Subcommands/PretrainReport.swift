@@ -1,0 +1,41 @@
+import Foundation
+import SimCLR
+
+/// The text `simclr pretrain` prints before and after training.
+enum PretrainReport {
+    static func header(_ trainer: Trainer, dataset: ImageDataset) -> String {
+        let c = trainer.configuration
+        return """
+            \(dataset.count) images (\(dataset.channels) channel(s), \(dataset.classNames.count) classes) from \(c.data)
+            resnet-mini widths \(c.model.widths.map(String.init).joined(separator: ",")), projection \(c.model.projectionDim), \(c.model.imageSize)×\(c.model.imageSize) views
+            \(c.loss.rawValue) (τ \(c.temperature)), \(c.optimizer.rawValue), peak lr \(String(format: "%.4g", c.peakLearningRate)) (\(c.learningRateScaling.rawValue)), warmup \(trainer.schedule.warmupSteps) of \(trainer.schedule.totalSteps) steps
+            \(c.epochs) epochs × \(trainer.stepsPerEpoch) steps of \(c.batchSize) images; output in \(trainer.outputFolder)\
+            \(trainer.progress.step > 0 ? "\nresuming at step \(trainer.progress.step) (epoch \(trainer.progress.epoch + 1))" : "")
+            """
+    }
+
+    static func summary(_ s: TrainingSummary, trainer: Trainer) -> String {
+        let shares = s.times.shares.map { String(format: "%@ %.1f%%", $0.stage, 100 * $0.share) }.joined(separator: ", ")
+        var lines = [
+            String(format: "%@ after %d steps (%d epochs) in %@, %.0f views/s", s.completed ? "done" : "stopped", s.step, s.epoch,
+                   ProgressDisplay.duration(s.seconds), s.viewsPerSecond),
+            "step time: " + shares,
+        ]
+        if let loss = s.lastEpochLoss, let top1 = s.lastEpochPositiveTop1 {
+            lines.append(String(format: "last epoch: loss %.4f, positive top-1 %.1f%%", loss, 100 * top1))
+        }
+        if s.completed {
+            lines.append("wrote \(trainer.outputFolder)/{\(TrainingCheckpoint.fileName),\(MetricsLog.fileName),\(EncoderManifest.weightsFileName),\(EncoderManifest.fileName)}")
+        } else {
+            lines.append("checkpoint at step \(s.step); continue with: simclr pretrain --out \(trainer.outputFolder) --resume")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static let fullDatasetHint = """
+        This was a short demo run. On the full Fashion-MNIST training set:
+          Scripts/prepare-fashion-mnist.sh
+          simclr pretrain --data datasets/fashion-mnist/train --epochs 100 --batch-size 256 --out runs/fmnist
+          simclr probe --encoder runs/fmnist/encoder.safetensors --train datasets/fashion-mnist/train --test datasets/fashion-mnist/test
+        """
+}

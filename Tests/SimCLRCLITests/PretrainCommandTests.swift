@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import SimCLR
+import Testing
+@testable import SimCLRCLI
+
+@Suite struct PretrainCommandTests {
+    /// A folder of 8 grayscale 12×12 PNGs in two classes.
+    static func imageFolder() throws -> String {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("simclr-cli-\(UUID().uuidString)").path
+        var rng = SplitMix64(seed: 3)
+        for index in 0..<8 {
+            let folder = root + "/class\(index % 2)"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let image = DecodedImage(
+                width: 12, height: 12, channels: 1,
+                pixels: (0..<144).map { UInt8(truncatingIfNeeded: $0 * (index + 1) + Int(rng.next() % 30)) })
+            try PNG.write(image, to: folder + "/\(index).png")
+        }
+        return root
+    }
+
+    static func temporaryFolder() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("simclr-out-\(UUID().uuidString)").path
+    }
+
+    /// The message `simclr pretrain` prints for these arguments, or nil if they parse.
+    static func validationMessage(_ arguments: [String]) -> String? {
+        do {
+            _ = try SimCLRCommand.Pretrain.parse(arguments)
+            return nil
+        } catch {
+            return SimCLRCommand.Pretrain.message(for: error)
+        }
+    }
+
+    @Test func rejectsBadFlagsBeforeAnyWork() throws {
+        let data = try Self.imageFolder()
+        let out = Self.temporaryFolder()
+        let base = ["--data", data, "--out", out]
+        let cases: [([String], String)] = [
+            (["--temperature", "0"], "--temperature must be > 0, got 0.0"),
+            (["--temperature=-0.5"], "--temperature must be > 0, got -0.5"),
+            (["--batch-size", "1"], "--batch-size must be at least 2"),
+            (["--epochs", "0"], "--epochs must be at least 1"),
+            (["--lr", "0"], "--lr must be > 0"),
+            (["--momentum", "1"], "--momentum must be in [0, 1)"),
+            (["--epochs", "2", "--warmup-epochs", "3"], "--warmup-epochs must be between 0 and --epochs (2)"),
+            (["--widths", "8,16"], "--widths must be three positive integers"),
+            (["--widths", "8,0,16"], "--widths must be three positive integers"),
+            (["--image-size", "4"], "--image-size must be at least 8"),
+            (["--preset", "mnist"], "unknown augmentation preset 'mnist'"),
+            (["--crop-scale", "0.9,0.2"], "0.9,0.2"),
+            (["--flip-probability", "1.5"], "horizontalFlip.probability"),
+            (["--optimizer", "rmsprop"], "rmsprop"),
+            (["--resume"], "--resume: no checkpoint at \(out)/checkpoint.safetensors"),
+            (["--resume", "--overwrite"], "exclude each other"),
+        ]
+        for (extra, expected) in cases {
+            let message = try #require(Self.validationMessage(base + extra), "\(extra) should be rejected")
+            #expect(message.contains(expected), "\(extra): \(message)")
+        }
+        let missing = try #require(Self.validationMessage(["--data", "/nonexistent/train", "--out", out]))
+        #expect(missing.contains("--data /nonexistent/train: no such folder") && missing.contains("HINT"))
+        #expect(Self.validationMessage(base) == nil)
+        #expect(Self.validationMessage(base + ["--optimizer", "adamw", "--loss", "triplet", "--lr-scaling", "sqrt"]) == nil)
+    }
+
+    @Test func trainsResumesAndExports() throws {
+        let data = try Self.imageFolder()
+        let out = Self.temporaryFolder()
+        let tiny = ["--batch-size", "4", "--widths", "4,8,8", "--projection-dim", "8", "--image-size", "12"]
+        try SimCLRCommand.Pretrain.parse(["--data", data, "--out", out, "--epochs", "1"] + tiny).run()
+        for file in ["checkpoint.safetensors", "metrics.jsonl", "encoder.safetensors", "encoder.json"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file)")
+        }
+        #expect(try MetricsLog.records(atPath: out + "/metrics.jsonl").count == 3)  // 2 steps + 1 epoch
+
+        // A second run into the same folder must say how to continue; --resume rejects new flags.
+        #expect(Self.validationMessage(["--data", data, "--out", out] + tiny)?.contains("already holds a checkpoint") == true)
+        #expect(Self.validationMessage(["--out", out, "--resume", "--lr", "0.1"])?.contains("drop --lr") == true)
+        try SimCLRCommand.Pretrain.parse(["--out", out, "--resume", "--epochs", "2"]).run()
+        let checkpoint = try TrainingCheckpoint.read(path: out + "/checkpoint.safetensors")
+        #expect(checkpoint.progress.step == 4 && checkpoint.progress.epoch == 2)
+        #expect(try MetricsLog.records(atPath: out + "/metrics.jsonl").map(\.step) == [1, 2, 2, 3, 4, 4])
+
+        let exported = Self.temporaryFolder()
+        try SimCLRCommand.Export.parse(["--checkpoint", out + "/checkpoint.safetensors", "--with-head", "--out", exported]).run()
+        let names = try SafetensorsFile.read(path: exported + "/encoder.safetensors").tensors.map(\.name)
+        #expect(names.contains("head.fc2.weight") && names.contains("layer3.shortcut.bn.running_var"))
+        let manifest = try EncoderManifest.read(path: exported + "/encoder.json")
+        #expect(manifest.includesHead && manifest.widths == [4, 8, 8] && manifest.training.epochs == 2)
+        #expect(throws: (any Error).self) { try SimCLRCommand.Export.parse(["--checkpoint", "/nonexistent", "--out", exported]) }
+    }
+}
