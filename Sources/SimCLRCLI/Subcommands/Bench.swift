@@ -15,6 +15,7 @@ extension SimCLRCommand {
         enum Section: String, CaseIterable {
             case sgemm
             case augment
+            case probe
         }
 
         func run() throws {
@@ -47,6 +48,8 @@ extension SimCLRCommand {
                         "32x32x3": try AugmentationBenchmark.viewsPerSecond(
                             height: 32, width: 32, channels: 3, config: .preset(named: "cifar")),
                     ]
+                case .probe:
+                    report["probe"] = try ProbeBenchmark.run()
                 }
             }
             let data = try JSONSerialization.data(
