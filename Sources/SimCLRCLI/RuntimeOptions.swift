@@ -6,6 +6,11 @@ struct RuntimeOptions: ParsableArguments {
     @Option(help: "Worker threads for BLAS and elementwise loops (default: all cores).")
     var threads: Int = System.coreCount
 
+    @Option(help: ArgumentHelp(
+        "OpenBLAS kernel family (OPENBLAS_CORETYPE), e.g. SkylakeX, Haswell, Zen (default: OpenBLAS's detection, upgraded from generic kernels when the CPU allows).",
+        valueName: "name"))
+    var blasCore: String?
+
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }

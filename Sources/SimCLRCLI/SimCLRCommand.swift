@@ -6,6 +6,12 @@ struct SimCLRCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simclr",
         abstract: "Self-supervised image representation learning (SimCLR) on the CPU.",
-        subcommands: [Bench.self, Probe.self, Embed.self, ProbeFeatures.self]
+        subcommands: [
+            Dataset.self,
+            Probe.self,
+            Embed.self,
+            Bench.self,
+            ProbeFeatures.self,
+        ]
     )
 }

@@ -13,7 +13,7 @@ public struct AugmentationPipeline: Sendable {
     /// Odd Gaussian kernel size, or `nil` when blur is off for this view size.
     public let blurKernelSize: Int?
     let mean: [Float]
-    let std: [Float]
+    let inverseStd: [Float]
 
     /// What one view draws: crop box, flip, jitter factors and order, grayscale, blur σ.
     public struct ViewParameters: Sendable, Equatable {
@@ -46,7 +46,7 @@ public struct AugmentationPipeline: Sendable {
         self.outputWidth = outputWidth
         blurKernelSize = config.blur.kernelSize(height: outputHeight, width: outputWidth)
         mean = (0..<channels).map { Float(config.normalization.mean(channel: $0)) }
-        std = (0..<channels).map { Float(config.normalization.std(channel: $0)) }
+        inverseStd = (0..<channels).map { Float(1 / config.normalization.std(channel: $0)) }
     }
 
     /// A pipeline for `dataset`: views of `config.outputSize`, or of the images' common size.
@@ -114,8 +114,8 @@ public struct AugmentationPipeline: Sendable {
         }
         if normalize {
             mean.withUnsafeBufferPointer { m in
-                std.withUnsafeBufferPointer { s in
-                    Normalization.apply(to: output, pixelCount: pixelCount, channels: channels, mean: m.baseAddress!, std: s.baseAddress!)
+                inverseStd.withUnsafeBufferPointer { s in
+                    Normalization.apply(to: output, pixelCount: pixelCount, channels: channels, mean: m.baseAddress!, inverseStd: s.baseAddress!)
                 }
             }
         }

@@ -71,21 +71,13 @@ enum BilinearResize {
             starts: scratch.verticalStarts, counts: scratch.verticalCounts,
             weights: scratch.verticalWeights, taps: scratch.verticalTaps)
         // Horizontal pass: box rows -> rows [box.height, outputWidth, C].
-        let rows = scratch.rows
         let rowLength = outputWidth * c
-        for y in 0..<box.height {
-            let src = source + ((box.top + y) * sourceWidth + box.left) * c
-            let dst = rows + y * rowLength
-            for x in 0..<outputWidth {
-                let start = scratch.horizontalStarts[x], count = scratch.horizontalCounts[x]
-                let w = scratch.horizontalWeights + x * scratch.horizontalTaps
-                for k in 0..<c {
-                    var acc: Float = 0
-                    for t in 0..<count { acc += w[t] * Float(src[(start + t) * c + k]) }
-                    dst[x * c + k] = acc
-                }
-            }
+        switch c {
+        case 1: horizontalPass(source: source, sourceWidth: sourceWidth, channels: 1, box: box, outputWidth: outputWidth, scratch: scratch)
+        case 3: horizontalPass(source: source, sourceWidth: sourceWidth, channels: 3, box: box, outputWidth: outputWidth, scratch: scratch)
+        default: horizontalPass(source: source, sourceWidth: sourceWidth, channels: c, box: box, outputWidth: outputWidth, scratch: scratch)
         }
+        let rows = scratch.rows
         // Vertical pass: rows -> output [outputHeight, outputWidth, C].
         for y in 0..<outputHeight {
             let start = scratch.verticalStarts[y], count = scratch.verticalCounts[y]
@@ -100,6 +92,30 @@ enum BilinearResize {
                 for i in 0..<rowLength { dst[i] += wt * src[i] }
             }
             for i in 0..<rowLength { dst[i] = min(max(dst[i] / 255, 0), 1) }
+        }
+    }
+
+    /// Rows of the box filtered along x into `scratch.rows`; called with a literal `channels` so
+    /// the channel loop is specialised.
+    @inline(__always)
+    private static func horizontalPass(
+        source: UnsafePointer<UInt8>, sourceWidth: Int, channels c: Int, box: RandomResizedCrop.Box,
+        outputWidth: Int, scratch: AugmentationScratch
+    ) {
+        let starts = scratch.horizontalStarts, counts = scratch.horizontalCounts
+        let weights = scratch.horizontalWeights, taps = scratch.horizontalTaps
+        for y in 0..<box.height {
+            let src = source + ((box.top + y) * sourceWidth + box.left) * c
+            let dst = scratch.rows + y * outputWidth * c
+            for x in 0..<outputWidth {
+                let first = src + starts[x] * c, count = counts[x]
+                let w = weights + x * taps
+                for k in 0..<c {
+                    var acc: Float = 0
+                    for t in 0..<count { acc += w[t] * Float(first[t * c + k]) }
+                    dst[x * c + k] = acc
+                }
+            }
         }
     }
 }

@@ -16,8 +16,22 @@ extension ColorJitter {
         if channels == 3 {
             for i in 0..<pixelCount { sum += RandomGrayscale.luma(pixels + 3 * i) }
         } else {
-            for i in 0..<(pixelCount * channels) { sum += pixels[i] }
-            sum /= Float(channels)
+            // Four partial sums in a fixed order: the same result every run, and no serial add chain.
+            let count = pixelCount * channels
+            var partial: (Float, Float, Float, Float) = (0, 0, 0, 0)
+            var i = 0
+            while i + 4 <= count {
+                partial.0 += pixels[i]
+                partial.1 += pixels[i + 1]
+                partial.2 += pixels[i + 2]
+                partial.3 += pixels[i + 3]
+                i += 4
+            }
+            while i < count {
+                partial.0 += pixels[i]
+                i += 1
+            }
+            sum = ((partial.0 + partial.1) + (partial.2 + partial.3)) / Float(channels)
         }
         let offset = (1 - f) * sum / Float(pixelCount)
         for i in 0..<(pixelCount * channels) { pixels[i] = min(max(f * pixels[i] + offset, 0), 1) }
@@ -46,7 +60,8 @@ extension ColorJitter {
             if maxc == minc { continue }  // gray: s = 0, hsv -> rgb gives (v, v, v) back
             let chroma = maxc - minc
             let s = chroma / maxc
-            let rc = (maxc - r) / chroma, gc = (maxc - g) / chroma, bc = (maxc - b) / chroma
+            let inverseChroma = 1 / chroma
+            let rc = (maxc - r) * inverseChroma, gc = (maxc - g) * inverseChroma, bc = (maxc - b) * inverseChroma
             var h: Float
             if maxc == r {
                 h = bc - gc
@@ -55,7 +70,7 @@ extension ColorJitter {
             } else {
                 h = 4 + gc - rc
             }
-            h = fmodf(h / 6 + 1, 1) + shift
+            h = h / 6 + 1 + shift  // h / 6 ∈ [−1/6, 1): torchvision's fmod(h / 6 + 1, 1), then + shift, mod 1
             h -= floorf(h)
             let v = maxc
             let h6 = h * 6

@@ -23,14 +23,20 @@ public struct Normalization: Codable, Sendable, Equatable {
     /// Standard deviation of channel `c` (the single value when only one is given).
     public func std(channel c: Int) -> Double { std.count == 1 ? std[0] : std[c] }
 
-    /// Normalises `pixelCount` HWC pixels in place; `mean` and `std` already expanded to `channels`.
+    /// Normalises `pixelCount` HWC pixels in place as `(x − mean) · inverseStd`; `mean` and
+    /// `inverseStd` (1 / std) already expanded to `channels`.
     static func apply(
         to pixels: UnsafeMutablePointer<Float>, pixelCount: Int, channels: Int,
-        mean: UnsafePointer<Float>, std: UnsafePointer<Float>
+        mean: UnsafePointer<Float>, inverseStd: UnsafePointer<Float>
     ) {
+        if channels == 1 {
+            let m = mean[0], s = inverseStd[0]
+            for i in 0..<pixelCount { pixels[i] = (pixels[i] - m) * s }
+            return
+        }
         for i in 0..<pixelCount {
             let p = pixels + i * channels
-            for k in 0..<channels { p[k] = (p[k] - mean[k]) / std[k] }
+            for k in 0..<channels { p[k] = (p[k] - mean[k]) * inverseStd[k] }
         }
     }
 }

@@ -22,10 +22,12 @@ public struct ImageFolderListing: Sendable, Equatable {
     }
 
     /// An entry that is not loaded, and why.
-    public struct Ignored: Sendable, Equatable {
+    public struct Ignored: Sendable, Equatable, Encodable {
         /// Path relative to the root; folders end in `/`.
         public var relativePath: String
         public var reason: String
+
+        enum CodingKeys: String, CodingKey { case relativePath = "path", reason }
     }
 
     /// The root folder as given.

@@ -67,15 +67,16 @@ public enum PNG {
         return Array(UnsafeBufferPointer(start: output, count: count))
     }
 
-    /// Encodes `image` (8-bit grey or RGB) and writes it to `path` through a temporary file in
-    /// the same folder and a `rename`, so `path` never holds a partial file. No `fsync`: this is
-    /// used for tens of thousands of files (dataset import); use `AtomicFile` for durability.
+    /// Encodes `image` (8-bit grey or RGB) and writes it to `path`. When `atomically`, through a
+    /// temporary file in the same folder and a `rename`, so `path` never holds a partial file;
+    /// callers that stage a whole folder (dataset import) pass `false`. No `fsync`: this is
+    /// used for tens of thousands of files; use `AtomicFile` for durability.
     /// - Throws: `PNGError.cannotWrite` naming `path`.
-    public static func write(_ image: DecodedImage, to path: String, compressionLevel: Int = 6)
-        throws(PNGError)
-    {
+    public static func write(
+        _ image: DecodedImage, to path: String, compressionLevel: Int = 6, atomically: Bool = true
+    ) throws(PNGError) {
         let bytes = try encode(image, name: path, compressionLevel: compressionLevel)
-        let temporary = path + ".tmp-\(getpid())"
+        let temporary = atomically ? path + ".tmp-\(getpid())" : path
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw .cannotWrite(file: path, reason: errnoText()) }
         var written = 0
@@ -92,7 +93,7 @@ public enum PNG {
             }
             written += n
         }
-        guard close(fd) == 0, rename(temporary, path) == 0 else {
+        guard close(fd) == 0, !atomically || rename(temporary, path) == 0 else {
             let reason = errnoText()
             unlink(temporary)
             throw .cannotWrite(file: path, reason: reason)

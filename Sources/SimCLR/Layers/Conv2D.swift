@@ -26,7 +26,7 @@ public final class Conv2D {
 
     /// Upper bound on the im2col buffer, in floats; the batch is processed in chunks of images
     /// whose columns fit (at least one image per chunk).
-    nonisolated(unsafe) public static var columnBudget = 1 << 21
+    public var columnBudget = 1 << 21
 
     private var input: FeatureMap?
     private var columns = UnsafeMutablePointer<Float>.allocate(capacity: 1)
@@ -70,7 +70,7 @@ public final class Conv2D {
     /// Images per im2col chunk and makes sure the column buffer holds that many.
     private func planColumns(_ g: ConvolutionGeometry) -> Int {
         let perImage = g.rows * g.outputPlane
-        let images = max(1, min(g.batch, Conv2D.columnBudget / max(1, perImage)))
+        let images = max(1, min(g.batch, columnBudget / max(1, perImage)))
         if images * perImage > columnsCapacity {
             columns.deallocate()
             columnsCapacity = images * perImage

@@ -2,25 +2,26 @@
 import Glibc
 #endif
 
-/// The per-row part of NT-Xent: masked, max-subtracted softmax over one logit row and the fused
-/// softmax–cross-entropy backward `p − onehot(positive)` written in place.
+/// The per-row part of NT-Xent: the masked, max-subtracted exponentials of one logit row.
 ///
-/// Works 16 lanes at a time with a Cephes-style `exp` (relative error about 1e-7), because the
-/// (2N)² exponentials are the only non-BLAS work of the loss and must not dominate it.
+/// Works 4 lanes at a time (SSE, the baseline x86-64 target; wider Swift SIMD types spill to the
+/// stack there) with a Cephes-style `exp` (relative error about 1e-7), because the (2N)²
+/// exponentials are the only non-BLAS work of the loss and must not dominate it.
 enum NTXentRowKernel {
-    typealias Vector = SIMD16<Float>
+    typealias Vector = SIMD4<Float>
 
     /// Overwrites `logits[0..<count]` (the row `s_r·` = u_r·u_k / τ of anchor r) with
-    /// `p_rk − [k = positive]`, where `p_r·` is the softmax over k ≠ `diagonal`; the diagonal
-    /// becomes exactly 0 (it is excluded, not penalised).
+    /// `exp(s_rk − max_k s_rk)`, the diagonal with exactly 0 (it is excluded from the
+    /// denominator, not penalised). The softmax row is then `logits · inverseSum`.
     ///
-    /// - Returns: the row loss `l_r = log Σ_{k≠r} exp(s_rk) − s_r,positive` and whether the
-    ///   positive is strictly more similar than every negative (ties count as wrong).
+    /// - Returns: the row loss `l_r = log Σ_{k≠r} exp(s_rk) − s_r,positive`, `1 / Σ` of the
+    ///   stored exponentials (Σ ≥ 1: the largest term is exp(0)), and whether the positive is
+    ///   strictly more similar than every negative (ties count as misses).
     /// - Precondition: `diagonal != positive`, both `< count`.
     @inline(__always)
-    static func softmaxCrossEntropyRow(
+    static func exponentiateRow(
         _ logits: UnsafeMutablePointer<Float>, count: Int, diagonal: Int, positive: Int
-    ) -> (loss: Float, positiveIsTop: Bool) {
+    ) -> (loss: Float, inverseSum: Float, positiveIsTop: Bool) {
         let positiveLogit = logits[positive]
         logits[diagonal] = -.infinity
         logits[positive] = -.infinity
@@ -28,10 +29,7 @@ enum NTXentRowKernel {
         logits[positive] = positiveLogit
         let rowMax = max(negativeMax, positiveLogit)
         let sum = exponentiate(logits, count: count, subtracting: rowMax)
-        let inverse = 1 / sum
-        scale(logits, count: count, by: inverse)
-        logits[positive] -= 1
-        return (log(sum) + rowMax - positiveLogit, positiveLogit > negativeMax)
+        return (log(sum) + rowMax - positiveLogit, 1 / sum, positiveLogit > negativeMax)
     }
 
     @inline(__always)
@@ -50,7 +48,8 @@ enum NTXentRowKernel {
         var best = Vector(repeating: -.infinity)
         var i = 0
         while i + Vector.scalarCount <= count {
-            best = pointwiseMax(best, load(x + i))
+            let v = load(x + i)
+            best.replace(with: v, where: v .> best)
             i += Vector.scalarCount
         }
         var result = best.max()
@@ -83,29 +82,18 @@ enum NTXentRowKernel {
         return sum.sum()
     }
 
-    /// `x[k] *= factor` in place.
-    @inline(__always)
-    static func scale(_ x: UnsafeMutablePointer<Float>, count: Int, by factor: Float) {
-        var i = 0
-        while i + Vector.scalarCount <= count {
-            store(load(x + i) * factor, x + i)
-            i += Vector.scalarCount
-        }
-        while i < count {
-            x[i] *= factor
-            i += 1
-        }
-    }
-
     /// `exp` lane by lane (Cephes `expf`: range reduction by ln 2 in two parts, degree-6
-    /// polynomial, scale by 2ⁿ through the exponent bits). Arguments below −87.34 give exactly 0
-    /// (so −∞ gives 0); arguments above 88.37 are clamped.
+    /// polynomial, scale by 2ⁿ through the exponent bits) for arguments ≤ 0, as after the
+    /// max subtraction. Arguments below −87.34 give exactly 0 (so −∞ gives 0). Rounding to an
+    /// integer and the float-to-int conversion use the 1.5·2²³ trick, and the clamp a masked
+    /// replace: Swift's generic SIMD conversions and `pointwiseMin/Max` are not inlined.
     @inline(__always)
     static func exp(_ x: Vector) -> Vector {
-        let low: Float = -87.336_54, high: Float = 88.376_26
+        let low: Float = -87.336_54, magic: Float = 0x1.8p23
         let underflows = x .< low
-        let clamped = x.clamped(lowerBound: Vector(repeating: low), upperBound: Vector(repeating: high))
-        let n = (clamped * 1.442_695_04).rounded(.toNearestOrEven)
+        let clamped = x.replacing(with: low, where: underflows)
+        let shifted = clamped * 1.442_695_04 + magic
+        let n = shifted - magic
         let r = clamped - n * 0.693_359_375 - n * -2.121_944_4e-4
         var y = Vector(repeating: 1.987_569_15e-4)
         y = y * r + 1.398_199_950_7e-3
@@ -114,8 +102,9 @@ enum NTXentRowKernel {
         y = y * r + 1.666_666_545_9e-1
         y = y * r + 5.000_000_120_1e-1
         y = y * (r * r) + r + 1
-        let bits = (SIMD16<Int32>(n) &+ 127) &<< 23
-        let power = unsafeBitCast(bits, to: Vector.self)
+        // The low mantissa bits of `shifted` hold n (two's complement): 2ⁿ = (n + 127) << 23.
+        let exponent = (unsafeBitCast(shifted, to: SIMD4<Int32>.self) &- 0x4B40_0000 &+ 127) &<< 23
+        let power = unsafeBitCast(exponent, to: Vector.self)
         return (y * power).replacing(with: 0, where: underflows)
     }
 }

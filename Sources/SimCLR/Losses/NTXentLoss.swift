@@ -16,9 +16,15 @@
 /// N = 1 gives loss 0 and gradient 0 (the positive is the only candidate); an all-zero row gives
 /// no NaN (its similarities are 0, its own gradient is dL/du / 1e-12, large but finite).
 ///
+/// Backward: the fused softmax–cross-entropy backward `G = P − onehot(positives)` gives
+/// `dL/du = (G + Gᵀ)·U / (2N·τ)`. With E the block's exponentials and P = diag(1/Σ)·E, the
+/// row scaling and the one-hot part are applied to `[blockRows, P]` operands, never to the
+/// `[blockRows, 2N]` block: `G_b·U = diag(1/Σ)(E_b·U) − U_pos(b)` and
+/// `G_bᵀ·U_b = E_bᵀ·(diag(1/Σ)·U_b) − onehotᵀ·U_b`.
+///
 /// Blocking: rows are processed `blockRows` at a time: one sgemm for the logits block
-/// `[blockRows, 2N]`, the fused softmax backward in place, and two sgemms that add the block's
-/// share of dL/du (`G·U` for its rows, `Gᵀ·U_block` for all rows). With the default 64 MiB
+/// `[blockRows, 2N]`, one pass of exponentials in place, and two sgemms that add the block's
+/// share of dL/du (`E_b·U` for its rows, `E_bᵀ·U_b` for all rows). With the default 64 MiB
 /// block budget, 2N = 65,536 and P = 128 needs about 128 MiB of workspace (the full matrix would
 /// be 16 GiB). One block is the unblocked computation; results differ between block sizes only
 /// by float rounding.
@@ -43,6 +49,8 @@ public final class NTXentLoss: ViewEmbeddingLoss {
     private let logits = LossWorkspace()
     private let rowLosses = LossWorkspace()
     private let rowHits = LossWorkspace()
+    private let rowInverseSums = LossWorkspace()
+    private let blockProducts = LossWorkspace()
 
     /// - Throws: `LossError.nonPositiveTemperature` unless `temperature` is finite and > 0.
     public init(temperature: Float, logitBlockBytes: Int = NTXentLoss.defaultLogitBlockBytes) throws(LossError) {
@@ -61,7 +69,7 @@ public final class NTXentLoss: ViewEmbeddingLoss {
     /// Bytes of workspace held right now (grows to the largest shape seen).
     public var workspaceBytes: Int {
         normalized.bytes + normalizedGradient.bytes + norms.bytes + logits.bytes + rowLosses.bytes
-            + rowHits.bytes
+            + rowHits.bytes + rowInverseSums.bytes + blockProducts.bytes
     }
 
     public func lossAndGradient(
@@ -101,29 +109,39 @@ public final class NTXentLoss: ViewEmbeddingLoss {
         let zNorms = norms.reserve(rows)
         let losses = rowLosses.reserve(rows)
         let hits = rowHits.reserve(rows)
+        let inverseSums = rowInverseSums.reserve(rows)
         let blockRows = blockRows(forViews: rows)
         let block = logits.reserve(blockRows * rows)
+        let product = blockProducts.reserve(blockRows * dimension)
 
         RowL2Normalization.forward(z: z, rows: rows, columns: dimension, u: u, norms: zNorms)
         du.update(repeating: 0, count: rows * dimension)
-        // dL/du = (1 / (2N·τ)) · (G + Gᵀ)·U with G = P − onehot(positives) (zero diagonal).
         let gradientScale = 1 / (Float(rows) * temperature)
         var start = 0
         while start < rows {
             let count = min(blockRows, rows - start)
+            let ub = u + start * dimension
             BLAS.sgemm(
                 .none, .transposed, m: count, n: rows, k: dimension, alpha: 1 / temperature,
-                a: u + start * dimension, lda: dimension, b: u, ldb: dimension,
-                beta: 0, c: block, ldc: rows)
-            Self.softmaxBackwardRows(block, count: count, firstRow: start, views: rows, losses: losses, hits: hits)
+                a: ub, lda: dimension, b: u, ldb: dimension, beta: 0, c: block, ldc: rows)
+            Self.exponentiateRows(
+                block, count: count, firstRow: start, views: rows,
+                losses: losses, hits: hits, inverseSums: inverseSums)
+            // du_b += scale · (diag(1/Σ)(E_b·U) − U_pos(b))
             BLAS.sgemm(
-                .none, .none, m: count, n: dimension, k: rows, alpha: gradientScale,
-                a: block, lda: rows, b: u, ldb: dimension,
-                beta: 1, c: du + start * dimension, ldc: dimension)
+                .none, .none, m: count, n: dimension, k: rows,
+                a: block, lda: rows, b: u, ldb: dimension, beta: 0, c: product, ldc: dimension)
+            Self.addRowTerms(
+                product, count: count, firstRow: start, views: rows, dimension: dimension,
+                u: u, inverseSums: inverseSums, scale: gradientScale, du: du)
+            // du += scale · (E_bᵀ·(diag(1/Σ)·U_b) − onehotᵀ·U_b)
+            Self.scaleRows(ub, count: count, dimension: dimension, by: inverseSums + start, into: product)
             BLAS.sgemm(
                 .transposed, .none, m: rows, n: dimension, k: count, alpha: gradientScale,
-                a: block, lda: rows, b: u + start * dimension, ldb: dimension,
-                beta: 1, c: du, ldc: dimension)
+                a: block, lda: rows, b: product, ldb: dimension, beta: 1, c: du, ldc: dimension)
+            Self.subtractPositiveTerms(
+                count: count, firstRow: start, views: rows, dimension: dimension, u: u,
+                scale: gradientScale, du: du)
             start += count
         }
         RowL2Normalization.backward(u: u, norms: zNorms, rows: rows, columns: dimension, du: du, dz: dz)
@@ -138,25 +156,68 @@ public final class NTXentLoss: ViewEmbeddingLoss {
     }
 
     /// Runs the row kernel over `count` logit rows of anchors `firstRow..<firstRow+count`,
-    /// writing each anchor's loss and hit (1 or 0) at its global index.
-    private static func softmaxBackwardRows(
+    /// writing each anchor's loss, hit (1 or 0) and 1/Σ at its global index.
+    private static func exponentiateRows(
         _ block: UnsafeMutablePointer<Float>, count: Int, firstRow: Int, views: Int,
-        losses: UnsafeMutablePointer<Float>, hits: UnsafeMutablePointer<Float>
+        losses: UnsafeMutablePointer<Float>, hits: UnsafeMutablePointer<Float>,
+        inverseSums: UnsafeMutablePointer<Float>
     ) {
         let half = views / 2
-        let blockPointer = SendablePointer(block)
-        let lossPointer = SendablePointer(losses), hitPointer = SendablePointer(hits)
+        let blockPointer = SendablePointer(block), lossPointer = SendablePointer(losses)
+        let hitPointer = SendablePointer(hits), inversePointer = SendablePointer(inverseSums)
         // Each chunk owns logit rows `range` of the block and the matching anchor slots of
-        // losses/hits: chunks never overlap.
+        // losses/hits/inverseSums: chunks never overlap.
         Parallel.forEachChunk(count, minimumChunk: max(1, 32768 / views)) { range in
             for local in range {
                 let anchor = firstRow + local
                 let positive = anchor < half ? anchor + half : anchor - half
-                let (loss, isTop) = NTXentRowKernel.softmaxCrossEntropyRow(
+                let row = NTXentRowKernel.exponentiateRow(
                     blockPointer.base + local * views, count: views, diagonal: anchor, positive: positive)
-                lossPointer.base[anchor] = loss
-                hitPointer.base[anchor] = isTop ? 1 : 0
+                lossPointer.base[anchor] = row.loss
+                hitPointer.base[anchor] = row.positiveIsTop ? 1 : 0
+                inversePointer.base[anchor] = row.inverseSum
             }
+        }
+    }
+
+    /// `du[r] += scale · (inverseSums[r] · product[r − firstRow] − u[pos(r)])` for the block's rows.
+    private static func addRowTerms(
+        _ product: UnsafeMutablePointer<Float>, count: Int, firstRow: Int, views: Int, dimension: Int,
+        u: UnsafePointer<Float>, inverseSums: UnsafePointer<Float>, scale: Float,
+        du: UnsafeMutablePointer<Float>
+    ) {
+        let half = views / 2
+        for local in 0..<count {
+            let anchor = firstRow + local
+            let positive = anchor < half ? anchor + half : anchor - half
+            let rowScale = scale * inverseSums[anchor]
+            let p = product + local * dimension, up = u + positive * dimension, d = du + anchor * dimension
+            for c in 0..<dimension { d[c] += rowScale * p[c] - scale * up[c] }
+        }
+    }
+
+    /// `out[i] = factors[i] · rows[i]` for `count` rows of `dimension`.
+    private static func scaleRows(
+        _ rows: UnsafePointer<Float>, count: Int, dimension: Int, by factors: UnsafePointer<Float>,
+        into out: UnsafeMutablePointer<Float>
+    ) {
+        for i in 0..<count {
+            let factor = factors[i], source = rows + i * dimension, target = out + i * dimension
+            for c in 0..<dimension { target[c] = factor * source[c] }
+        }
+    }
+
+    /// `du[pos(r)] −= scale · u[r]` for the block's rows (the one-hot part of `G_bᵀ·U_b`).
+    private static func subtractPositiveTerms(
+        count: Int, firstRow: Int, views: Int, dimension: Int, u: UnsafePointer<Float>, scale: Float,
+        du: UnsafeMutablePointer<Float>
+    ) {
+        let half = views / 2
+        for local in 0..<count {
+            let anchor = firstRow + local
+            let positive = anchor < half ? anchor + half : anchor - half
+            let source = u + anchor * dimension, target = du + positive * dimension
+            for c in 0..<dimension { target[c] -= scale * source[c] }
         }
     }
 }

@@ -1,0 +1,72 @@
+import SimCLR
+import SimCLRTestSupport
+import Testing
+
+@Suite struct Conv2DTests {
+    /// (N, H, W, C, OC, K, stride, padding): stride 2, padding, 1×1 with and without stride,
+    /// non-square, N = 1, a 5×5 kernel, and an input barely larger than the kernel.
+    static let shapes: [(Int, Int, Int, Int, Int, Int, Int, Int)] = [
+        (1, 7, 5, 3, 4, 3, 2, 1), (2, 6, 6, 2, 3, 1, 1, 0), (2, 5, 7, 3, 2, 1, 2, 0), (3, 8, 8, 4, 5, 3, 1, 1),
+        (1, 4, 9, 1, 2, 3, 1, 0), (2, 9, 8, 3, 4, 5, 2, 2), (1, 3, 3, 2, 3, 3, 2, 1), (2, 13, 13, 1, 3, 3, 1, 1),
+    ]
+
+    /// im2col + sgemm (forward, input gradient, weight gradient) against the direct loops, with a
+    /// column budget small enough to force one image per chunk and with the default budget.
+    @Test(arguments: shapes, [8, 1 << 21])
+    func loweredConvolutionMatchesNaiveLoops(shape: (Int, Int, Int, Int, Int, Int, Int, Int), budget: Int) {
+        let (n, h, w, c, oc, k, stride, padding) = shape
+        var rng = SplitMix64(seed: UInt64(n * 1000 + h * 100 + k * 10 + stride))
+        let conv = Conv2D(inputChannels: c, outputChannels: oc, kernelSize: k, stride: stride, padding: padding,
+                          name: "conv", rng: &rng)
+        conv.columnBudget = budget
+        let input = LayerTestSupport.random([n, h, w, c], seed: 3)
+        let weight = Tensor(shape: conv.weight.shape, data: conv.weight.value)
+        let expected = ConvolutionReference.forward(input: input, weight: weight, stride: stride, padding: padding)
+        let output = conv.forward(LayerTestSupport.featureMap(nhwc: input)).nhwcTensor()
+        #expect(output.shape == expected.shape)
+        #expect(Tolerance.relativeToScale(output.data, expected.data) < 1e-5)
+
+        let outputGradient = LayerTestSupport.random(expected.shape, seed: 4)
+        let reference = ConvolutionReference.backward(
+            input: input, weight: weight, outputGradient: outputGradient, stride: stride, padding: padding)
+        conv.weight.gradient = [Float](repeating: 0.5, count: conv.weight.count)
+        let inputGradient = conv.backward(LayerTestSupport.featureMap(nhwc: outputGradient)).nhwcTensor()
+        #expect(Tolerance.relativeToScale(inputGradient.data, reference.inputGradient.data) < 1e-5)
+        let added = conv.weight.gradient.map { $0 - 0.5 }
+        #expect(Tolerance.relativeToScale(added, reference.weightGradient.data) < 1e-5, "backward adds into the gradient")
+    }
+
+    /// The naive reference itself against central differences of `Σ y ⊙ R` (convolution is
+    /// linear, so the differences are exact up to rounding).
+    @Test func naiveReferenceGradientsMatchFiniteDifferences() {
+        var input = LayerTestSupport.random([2, 5, 4, 2], seed: 5)
+        var weight = LayerTestSupport.random([3, 2, 3, 3], seed: 6)
+        let seed = LayerTestSupport.random([2, 3, 2, 3], seed: 7)
+        func loss() -> Double {
+            let y = ConvolutionReference.forward(input: input, weight: weight, stride: 2, padding: 1)
+            return zip(y.data, seed.data).reduce(0) { $0 + Double($1.0) * Double($1.1) }
+        }
+        let analytic = ConvolutionReference.backward(input: input, weight: weight, outputGradient: seed, stride: 2, padding: 1)
+        let dx = GradientCheck.centralDifferences(indices: Array(0..<input.count), step: 0.1,
+                                                  perturb: { input.data[$0] += $1 }, loss: loss)
+        let dw = GradientCheck.centralDifferences(indices: Array(0..<weight.count), step: 0.1,
+                                                  perturb: { weight.data[$0] += $1 }, loss: loss)
+        #expect(Tolerance.relativeToScale(analytic.inputGradient.data, dx) < 1e-4)
+        #expect(Tolerance.relativeToScale(analytic.weightGradient.data, dw) < 1e-4)
+    }
+
+    @Test func skipsTheInputGradientWhenAskedAndReplansForANewBatchSize() {
+        var rng = SplitMix64(seed: 9)
+        let conv = Conv2D(inputChannels: 2, outputChannels: 3, kernelSize: 3, stride: 1, padding: 1, name: "c", rng: &rng)
+        conv.computesInputGradient = false
+        let big = LayerTestSupport.featureMap(nhwc: LayerTestSupport.random([4, 6, 6, 2], seed: 1))
+        _ = conv.forward(big)
+        conv.backward(LayerTestSupport.map(like: conv.output, values: [Float](repeating: 1, count: conv.output.count)))
+        #expect(conv.inputGradient.count == 0)
+        let small = LayerTestSupport.random([1, 6, 6, 2], seed: 2)
+        let output = conv.forward(LayerTestSupport.featureMap(nhwc: small)).nhwcTensor()
+        let expected = ConvolutionReference.forward(
+            input: small, weight: Tensor(shape: conv.weight.shape, data: conv.weight.value), stride: 1, padding: 1)
+        #expect(Tolerance.relativeToScale(output.data, expected.data) < 1e-5)
+    }
+}
