@@ -22,6 +22,7 @@ extension SimCLRCommand {
             case ntxent
             case model
             case train
+            case probe
         }
 
         func run() throws {
@@ -95,6 +96,8 @@ extension SimCLRCommand {
                         "time_shares": shares,
                         "data_plus_optimizer_share": shares["data", default: 0] + shares["optimizer", default: 0],
                     ]
+                case .probe:
+                    report["probe"] = try ProbeBenchmark.run()
                 }
             }
             let data = try JSONSerialization.data(
