@@ -48,7 +48,7 @@ enum ConvolutionLowering {
                 var out = target.base + r * width
                 if g.isShiftedPlane {
                     let offset = g.planeShift(kh: kh, kw: kw), plane = g.inputPlane
-                    let first = max(0, -offset), end = min(plane, plane - offset)
+                    let first = min(plane, max(0, -offset)), end = max(first, min(plane, plane - offset))
                     for n in images {
                         let shifted = source.base + (c * g.batch + n) * plane + offset
                         for j in 0..<first { out[j] = 0 }
@@ -118,7 +118,7 @@ enum ConvolutionLowering {
                         var column = source.base + (c * kk + kh * g.kernelSize + kw) * width
                         if g.isShiftedPlane {
                             let offset = g.planeShift(kh: kh, kw: kw), plane = g.inputPlane
-                            let first = max(0, -offset), end = min(plane, plane - offset)
+                            let first = min(plane, max(0, -offset)), end = max(first, min(plane, plane - offset))
                             for n in images {
                                 // The wrapped columns read padding in im2col: they contribute nothing.
                                 ConvolutionLowering.zeroWrappedColumns(column, g, valid: valid)
