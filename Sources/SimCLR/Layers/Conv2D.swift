@@ -14,6 +14,10 @@
 public final class Conv2D {
     /// How the convolution is lowered to sgemm.
     public enum Algorithm: Sendable {
+        /// Winograd where it was measured faster (3×3, stride 1, padding 1, both channel counts
+        /// ≥ 16, image sides ≥ 12: the stem's C = 1 or 3 gives too thin products, and a 7×7 map
+        /// wastes a quarter of its tiles), else im2col.
+        case automatic
         /// im2col + one sgemm per chunk of images (any geometry).
         case im2col
         /// Winograd F(2×2, 3×3) as 16 sgemm products (3×3, stride 1, padding 1 only).
@@ -38,19 +42,31 @@ public final class Conv2D {
 
     /// Upper bound on the im2col buffer, in floats; the batch is processed in chunks of images
     /// whose columns fit (at least one image per chunk).
-    public var columnBudget = 1 << 20 {
-        didSet { winograd.budget = columnBudget }
+    public var columnBudget = 1 << 20
+    /// Upper bound, in floats, on each Winograd tile buffer.
+    public var winogradBudget: Int {
+        get { winograd.budget }
+        set { winograd.budget = newValue }
     }
-    /// `.winograd` by default where the geometry allows it and both channel counts are at least
-    /// 16 (with fewer, the 16 products are too thin for sgemm: the stem's C = 1 or 3), else `.im2col`.
-    public var algorithm: Algorithm {
+    /// How to lower the convolution (`.automatic` by default).
+    public var algorithm = Algorithm.automatic {
         didSet {
-            precondition(algorithm == .im2col || supportsWinograd, "Conv2D \(name): Winograd needs 3×3, stride 1, padding 1")
+            precondition(algorithm != .winograd || supportsWinograd, "Conv2D \(name): Winograd needs 3×3, stride 1, padding 1")
+        }
+    }
+
+    /// The lowering used for an input of `height × width`.
+    private func resolvedAlgorithm(height: Int, width: Int) -> Algorithm {
+        switch algorithm {
+        case .automatic:
+            return supportsWinograd && min(inputChannels, outputChannels) >= 16 && min(height, width) >= 12
+                ? .winograd : .im2col
+        case .im2col, .winograd: return algorithm
         }
     }
 
     private var supportsWinograd: Bool { kernelSize == 3 && stride == 1 && padding == 1 }
-    private let winograd = WinogradConvolution(budget: 1 << 20)
+    private let winograd = WinogradConvolution(budget: 1 << 22)
     /// Transformed kernels `[16, OC, C]` (forward) and `[16, C, OC]` (input gradient).
     private var winogradWeights: [Float]
     private var winogradFlippedWeights: [Float]
@@ -81,8 +97,6 @@ public final class Conv2D {
             name: name + ".weight", shape: [outputChannels, inputChannels, kernelSize, kernelSize], value: values)
         winogradWeights = [Float](repeating: 0, count: 16 * outputChannels * inputChannels)
         winogradFlippedWeights = winogradWeights
-        algorithm = kernelSize == 3 && stride == 1 && padding == 1 && min(inputChannels, outputChannels) >= 16
-            ? .winograd : .im2col
     }
 
     deinit { columns.deallocate() }
@@ -123,7 +137,7 @@ public final class Conv2D {
         let g = geometry
         output.resize(channels: outputChannels, batch: g.batch, height: g.outputHeight, width: g.outputWidth)
         let outputRow = g.batch * g.outputPlane
-        if algorithm == .winograd {
+        if resolvedAlgorithm(height: g.height, width: g.width) == .winograd {
             winogradConvolve(input.storage, flipped: false, output: output.storage, batch: g.batch)
             return output
         }
@@ -160,6 +174,7 @@ public final class Conv2D {
         if computesInputGradient { inputGradient.resize(like: input) }
         let outputRow = g.batch * g.outputPlane
         let dy = outputGradient.storage
+        let usesWinograd = resolvedAlgorithm(height: g.height, width: g.width) == .winograd
         weight.value.withUnsafeBufferPointer { wBuffer in
             weight.gradient.withUnsafeMutableBufferPointer { dwBuffer in
                 let w = wBuffer.baseAddress!, dw = dwBuffer.baseAddress!
@@ -180,7 +195,7 @@ public final class Conv2D {
                     ConvolutionLowering.im2col(input.storage, g, images: images, columns: columns)
                     BLAS.sgemm(.none, .transposed, m: outputChannels, n: g.rows, k: width, a: dyChunk, lda: outputRow,
                                b: columns, ldb: width, beta: 1, c: dw, ldc: g.rows)
-                    if computesInputGradient && algorithm == .im2col {
+                    if computesInputGradient && !usesWinograd {
                         BLAS.sgemm(.transposed, .none, m: g.rows, n: width, k: outputChannels, a: w, lda: g.rows,
                                    b: dyChunk, ldb: outputRow, c: columns, ldc: width)
                         ConvolutionLowering.col2im(columns, g, images: images, inputGradient: inputGradient.storage)
@@ -188,7 +203,7 @@ public final class Conv2D {
                 }
             }
         }
-        if computesInputGradient && algorithm == .winograd {
+        if computesInputGradient && usesWinograd {
             winogradConvolve(dy, flipped: true, output: inputGradient.storage, batch: g.batch)
         }
         return inputGradient

@@ -94,33 +94,29 @@ final class WinogradConvolution {
         let source = SendableConstPointer(input), target = SendablePointer(v)
         let tiles = images.count * s.tilesHigh * s.tilesWide, plane = s.height * s.width
         let step = channels * tiles
-        // Each chunk writes the rows V[·, c, ·] of its own channels.
+        // Each chunk writes the rows V[·, c, ·] of its own channels. Each plane is first copied
+        // into a zero-bordered scratch plane so that every tile is read without bounds checks.
         Parallel.forEachChunk(channels) { range in
-            var d = (SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>())
+            let paddedWidth = 2 * s.tilesWide + 2, paddedHeight = 2 * s.tilesHigh + 2
+            let padded = UnsafeMutablePointer<Float>.allocate(capacity: paddedWidth * paddedHeight)
+            defer { padded.deallocate() }
+            padded.initialize(repeating: 0, count: paddedWidth * paddedHeight)
+            @inline(__always) func load4(_ p: UnsafeMutablePointer<Float>) -> SIMD4<Float> {
+                UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
+            }
             for c in range {
                 var t = 0
                 let rowBase = target.base + c * tiles
                 for n in images {
                     let image = source.base + (c * s.batch + n) * plane
+                    for y in 0..<s.height {
+                        (padded + (y + 1) * paddedWidth + 1).update(from: image + y * s.width, count: s.width)
+                    }
                     for ty in 0..<s.tilesHigh {
                         for tx in 0..<s.tilesWide {
-                            let y0 = 2 * ty - 1, x0 = 2 * tx - 1
-                            if y0 >= 0 && y0 + 3 < s.height && x0 >= 0 && x0 + 3 < s.width {
-                                let p = image + y0 * s.width + x0
-                                d.0 = SIMD4(p[0], p[1], p[2], p[3])
-                                d.1 = SIMD4(p[s.width], p[s.width + 1], p[s.width + 2], p[s.width + 3])
-                                d.2 = SIMD4(p[2 * s.width], p[2 * s.width + 1], p[2 * s.width + 2], p[2 * s.width + 3])
-                                d.3 = SIMD4(p[3 * s.width], p[3 * s.width + 1], p[3 * s.width + 2], p[3 * s.width + 3])
-                            } else {
-                                func row(_ i: Int) -> SIMD4<Float> {
-                                    let y = y0 + i
-                                    var r = SIMD4<Float>()
-                                    guard y >= 0 && y < s.height else { return r }
-                                    for j in 0..<4 where x0 + j >= 0 && x0 + j < s.width { r[j] = image[y * s.width + x0 + j] }
-                                    return r
-                                }
-                                d = (row(0), row(1), row(2), row(3))
-                            }
+                            let p = padded + 2 * ty * paddedWidth + 2 * tx
+                            let d0 = load4(p), d1 = load4(p + paddedWidth)
+                            let d2 = load4(p + 2 * paddedWidth), d3 = load4(p + 3 * paddedWidth)
                             // Bᵀ d (rows), then (·) B (columns).
                             @inline(__always) func store(_ r: SIMD4<Float>, _ i: Int) {
                                 let base = rowBase + (i * 4) * step + t
@@ -129,10 +125,10 @@ final class WinogradConvolution {
                                 base[2 * step] = r[2] - r[1]
                                 base[3 * step] = r[1] - r[3]
                             }
-                            store(d.0 - d.2, 0)
-                            store(d.1 + d.2, 1)
-                            store(d.2 - d.1, 2)
-                            store(d.1 - d.3, 3)
+                            store(d0 - d2, 0)
+                            store(d1 + d2, 1)
+                            store(d2 - d1, 2)
+                            store(d1 - d3, 3)
                             t += 1
                         }
                     }

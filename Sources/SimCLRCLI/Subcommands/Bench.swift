@@ -75,6 +75,7 @@ extension SimCLRCommand {
                     report["model"] = [
                         "views_per_step": result.views,
                         "seconds_per_step": result.secondsPerStep,
+                        "mean_seconds_per_step": result.meanSecondsPerStep,
                         "views_per_second": result.viewsPerSecond,
                         "gflop_per_view": result.gflopPerView,
                         "achieved_gflops": result.achievedGflops,

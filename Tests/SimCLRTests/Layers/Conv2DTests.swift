@@ -24,6 +24,7 @@ import Testing
                           name: "conv", rng: &rng)
         conv.algorithm = setting.algorithm
         conv.columnBudget = setting.budget
+        conv.winogradBudget = setting.budget
         let input = LayerTestSupport.random([n, h, w, c], seed: 3)
         let weight = Tensor(shape: conv.weight.shape, data: conv.weight.value)
         let expected = ConvolutionReference.forward(input: input, weight: weight, stride: stride, padding: padding)

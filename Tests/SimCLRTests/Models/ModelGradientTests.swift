@@ -16,6 +16,8 @@ import Testing
         Setup(widths: [3, 5, 7], channels: 3, imageSize: 13, batch: 3, projectionDim: 4),
         Setup(widths: [2, 4, 4], channels: 1, imageSize: 9, batch: 2, projectionDim: 3),
         Setup(widths: [4, 3, 6], channels: 3, imageSize: 8, batch: 5, projectionDim: 5),
+        // Wide and large enough for layer1 to take the Winograd path.
+        Setup(widths: [16, 16, 16], channels: 1, imageSize: 12, batch: 2, projectionDim: 4),
     ]
 
     @Test(arguments: setups)
@@ -63,10 +65,11 @@ import Testing
         }
     }
 
-    /// Splitting the elementwise loops over 1 or 3 workers gives bit-identical results.
+    /// Splitting the elementwise loops over 1 or 3 workers gives bit-identical results (layer1
+    /// takes the Winograd path, the other convolutions im2col).
     @Test func resultsDoNotDependOnTheWorkerCount() throws {
-        let configuration = ResNetMiniConfiguration(widths: [4, 6, 8], inputChannels: 3, imageSize: 11, projectionDim: 5)
-        let views = LayerTestSupport.random([4, 11, 11, 3], seed: 5)
+        let configuration = ResNetMiniConfiguration(widths: [16, 16, 16], inputChannels: 3, imageSize: 12, projectionDim: 5)
+        let views = LayerTestSupport.random([4, 12, 12, 3], seed: 5)
         let seed = LayerTestSupport.random([4, 5], seed: 6)
         func run(workers: Int) throws -> (z: Tensor, dx: Tensor, gradients: [[Float]]) {
             var rng = SplitMix64(seed: 4)
