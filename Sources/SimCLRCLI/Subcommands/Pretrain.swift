@@ -70,6 +70,7 @@ extension SimCLRCommand {
             }
             let trainer = try Trainer(configuration: configuration, dataset: dataset, outputFolder: out, resume: resume)
             print(PretrainReport.header(trainer, dataset: dataset))
+            fflush(nil)  // all C streams: the header before the progress on stderr, also into a file
             let stop = StopRequest(watchingSignals: true)
             defer { stop.stopWatchingSignals() }
             let summary = try trainer.run(stop: stop, display: ProgressDisplay())
