@@ -10,8 +10,9 @@ Feature sets:
   pixels      raw Fashion-MNIST pixels / 255, [n, 784]
   random-128  a fixed, seeded random ReLU projection of the pixels to 128 dims (an
               encoder-shaped stand-in: 60,000 x 128)
-  npy:NAME    features already on disk: --npy-dir DIR holding train.npy, train_labels.npy,
-              test.npy, test_labels.npy (e.g. from `simclr embed`)
+  embed       the encoder's h from `simclr embed --encoder ENC` on --train-dir and --test-dir
+              (ImageFolders); the .npy files are loaded with numpy and their shapes, labels and
+              file lists checked before use
 """
 
 import argparse
@@ -54,6 +55,21 @@ def random_relu(xtr, xte, dim, seed=0):
     return f(xtr), f(xte)
 
 
+def embed(simclr, encoder, folder, name, work):
+    """Runs `simclr embed` and loads its outputs with numpy, checking they fit together."""
+    out = os.path.join(work, "embed-" + name + ".npy")
+    subprocess.run([simclr, "embed", "--encoder", encoder, "--data", folder, "--out", out], check=True)
+    h = np.load(out)
+    labels = np.load(out[:-4] + ".labels.npy")
+    with open(out[:-4] + ".files.txt") as f:
+        files = f.read().splitlines()
+    assert h.dtype == np.float32 and h.ndim == 2 and h.flags["C_CONTIGUOUS"], (h.dtype, h.shape)
+    assert labels.dtype == np.int64 and labels.shape == (h.shape[0],), labels.shape
+    assert len(files) == h.shape[0] and np.isfinite(h).all()
+    print(f"numpy loaded {out}: {h.dtype} {h.shape}, labels {labels.shape}, {len(files)} files")
+    return h, labels
+
+
 def run_ours(simclr, work, name, c, threads):
     out = os.path.join(work, name + ".results.json")
     cmd = [simclr, "probe-features", "--name", name, "--c", str(c), "--out", out, "--threads", str(threads)]
@@ -80,7 +96,9 @@ def main():
     parser.add_argument("--work", required=True)
     parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     parser.add_argument("--features", default="random-128,pixels")
-    parser.add_argument("--npy-dir")
+    parser.add_argument("--encoder", help="encoder.safetensors for --features embed")
+    parser.add_argument("--train-dir", help="training ImageFolder for --features embed")
+    parser.add_argument("--test-dir", help="test ImageFolder for --features embed")
     parser.add_argument("--limit", type=int, default=0, help="first N training images only")
     parser.add_argument("--c", type=float, default=1.0)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
@@ -96,11 +114,9 @@ def main():
         if "random-128" in wanted:
             rtr, rte = random_relu(xtr, xte, 128)
             sets["random-128"] = (rtr, ytr, rte, yte)
-    for w in wanted:
-        if w.startswith("npy:"):
-            d = args.npy_dir
-            sets[w[4:]] = (np.load(os.path.join(d, "train.npy")), np.load(os.path.join(d, "train_labels.npy")).astype(np.int64),
-                           np.load(os.path.join(d, "test.npy")), np.load(os.path.join(d, "test_labels.npy")).astype(np.int64))
+    if "embed" in wanted:
+        sets["embed"] = embed(args.simclr, args.encoder, args.train_dir, "train", args.work) \
+            + embed(args.simclr, args.encoder, args.test_dir, "test", args.work)
 
     print("fit time = standardisation + L-BFGS; wall seconds (CPU seconds, all threads); speedup = sklearn / ours")
     print(f"{'features':12} {'n x D':>12} | {'ours top-1':>10} {'sklearn':>8} {'diff':>6} | {'ours s (cpu)':>14} {'iters':>5} {'stop':>19} | {'sklearn s (cpu)':>16} {'iters':>5} | speedup wall (cpu)")

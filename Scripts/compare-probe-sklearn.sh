@@ -4,8 +4,9 @@
 # (target: >= 10x faster). Installs numpy + scikit-learn into .venv-interop/ (git-ignored).
 #
 # Usage: Scripts/compare-probe-sklearn.sh [--features random-128,pixels] [--limit N] [--c C]
-#        Scripts/compare-probe-sklearn.sh --features npy:encoder --npy-dir DIR
-#   (DIR holds train.npy, train_labels.npy, test.npy, test_labels.npy, e.g. from `simclr embed`)
+#        Scripts/compare-probe-sklearn.sh --features embed --encoder RUN/encoder.safetensors \
+#            --train-dir datasets/fashion-mnist/train --test-dir datasets/fashion-mnist/test
+#   (runs `simclr embed` on both folders and loads the .npy files with numpy)
 # Data: Fashion-MNIST IDX files from the Debian package dataset-fashion-mnist
 #       (/usr/share/datasets/fashion-mnist, installed by Scripts/install-deps.sh).
 set -euo pipefail

@@ -2,10 +2,11 @@
 # Installs the Debian packages swift-simclr builds and runs with (idempotent).
 #   libopenblas-dev   cblas_sgemm (OpenBLAS)
 #   libpng-dev        PNG decoding and writing (libpng 1.6)
-#   pkg-config        lets SwiftPM find both
+#   zlib1g-dev        gzip IDX files (and libpng's CRC check)
+#   pkg-config        lets SwiftPM find them
 #   dataset-fashion-mnist   the real benchmark data (IDX files under /usr/share/datasets)
 set -euo pipefail
-packages=(libopenblas-dev libpng-dev pkg-config dataset-fashion-mnist "$@")
+packages=(libopenblas-dev libpng-dev zlib1g-dev pkg-config dataset-fashion-mnist "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -13,5 +13,5 @@ else
   .build/release/simclr dataset import-idx --source /usr/share/datasets/fashion-mnist --out "$out" --overwrite
 fi
 for split in train test; do
-  .build/release/simclr dataset inspect "$out/$split" | sed -n '1,12p;/^rejected/p;/^exact duplicate/p'
+  .build/release/simclr dataset inspect "$out/$split" | sed -n '1,13p;/^rejected/p;/^exact duplicate/p'
 done

@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/install-deps.sh
 export OPENBLAS_NUM_THREADS=2
-# Release build: the numeric tests run on optimised code; -enable-testing keeps @testable imports.
-swift build -c release -Xswiftc -enable-testing
-swift test -c release -Xswiftc -enable-testing --parallel
+# Release build (numeric tests run on optimised code) with -enable-testing for @testable
+# imports, in its own build folder so it does not thrash the plain release build of main.sh.
+swift test -c release -Xswiftc -enable-testing --scratch-path .build-test

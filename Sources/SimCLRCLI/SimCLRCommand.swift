@@ -12,6 +12,7 @@ struct SimCLRCommand: ParsableCommand {
             Export.self,
             Probe.self,
             Embed.self,
+            AugmentPreview.self,
             Bench.self,
             ProbeFeatures.self,
         ]

@@ -49,44 +49,34 @@ extension ColorJitter {
         }
     }
 
-    /// Rotates the hue by `shift` turns through HSV (torchvision `_rgb2hsv`, `(h + shift) mod 1`,
-    /// `_hsv2rgb`); exactly the identity on gray pixels (zero chroma); identity unless 3 channels.
+    /// Rotates the hue by `shift` turns through HSV, as torchvision (`_rgb2hsv`, `(h + shift) mod 1`,
+    /// `_hsv2rgb`), written without branches: channel n ∈ {R: 5, G: 3, B: 1} is
+    /// `v − v·s·clamp(min(k, 4 − k), 0, 1)` with `k = (n + 6h) mod 6`, the same piecewise-linear
+    /// function as torchvision's six-sector table. Exactly the identity on gray pixels (s = 0);
+    /// identity unless 3 channels.
     public static func adjustHue(_ pixels: UnsafeMutablePointer<Float>, pixelCount: Int, channels: Int, shift: Float) {
         guard channels == 3 else { return }
         for i in 0..<pixelCount {
             let p = pixels + 3 * i
             let r = p[0], g = p[1], b = p[2]
-            let maxc = max(r, g, b), minc = min(r, g, b)
-            if maxc == minc { continue }  // gray: s = 0, hsv -> rgb gives (v, v, v) back
-            let chroma = maxc - minc
-            let s = chroma / maxc
-            let inverseChroma = 1 / chroma
-            let rc = (maxc - r) * inverseChroma, gc = (maxc - g) * inverseChroma, bc = (maxc - b) * inverseChroma
-            var h: Float
-            if maxc == r {
-                h = bc - gc
-            } else if maxc == g {
-                h = 2 + rc - bc
-            } else {
-                h = 4 + gc - rc
-            }
-            h = h / 6 + 1 + shift  // h / 6 ∈ [−1/6, 1): torchvision's fmod(h / 6 + 1, 1), then + shift, mod 1
+            let v = max(r, g, b), chroma = v - min(r, g, b)
+            let s = v > 0 ? chroma / v : 0
+            let inverseChroma = chroma > 0 ? 1 / chroma : 0
+            let rc = (v - r) * inverseChroma, gc = (v - g) * inverseChroma, bc = (v - b) * inverseChroma
+            let sector = v == r ? bc - gc : (v == g ? 2 + rc - bc : 4 + gc - rc)
+            var h = sector / 6 + 1 + shift  // sector / 6 ∈ [−1/6, 1): torchvision's fmod(· + 1, 1), + shift, mod 1
             h -= floorf(h)
-            let v = maxc
-            let h6 = h * 6
-            let sector = floorf(h6)
-            let fraction = h6 - sector
-            let pv = min(max(v * (1 - s), 0), 1)
-            let qv = min(max(v * (1 - s * fraction), 0), 1)
-            let tv = min(max(v * (1 - s * (1 - fraction)), 0), 1)
-            switch Int(sector) % 6 {
-            case 0: (p[0], p[1], p[2]) = (v, tv, pv)
-            case 1: (p[0], p[1], p[2]) = (qv, v, pv)
-            case 2: (p[0], p[1], p[2]) = (pv, v, tv)
-            case 3: (p[0], p[1], p[2]) = (pv, qv, v)
-            case 4: (p[0], p[1], p[2]) = (tv, pv, v)
-            default: (p[0], p[1], p[2]) = (v, pv, qv)
-            }
+            let h6 = 6 * h, vs = v * s
+            p[0] = v - vs * hueRamp(5 + h6)
+            p[1] = v - vs * hueRamp(3 + h6)
+            p[2] = v - vs * hueRamp(1 + h6)
         }
+    }
+
+    /// `clamp(min(k, 4 − k), 0, 1)` for `k` taken mod 6, with `k ∈ [1, 12)`.
+    @inline(__always)
+    private static func hueRamp(_ k: Float) -> Float {
+        let m = k >= 6 ? k - 6 : k
+        return max(0, min(min(m, 4 - m), 1))
     }
 }

@@ -39,7 +39,8 @@ public enum IDXImport {
 
     /// Reads `imagesPath` (`[count, rows, columns]`) and `labelsPath` (`[count]`) and writes
     /// grayscale PNGs under `output`, on all cores. The tree is built in a hidden sibling folder
-    /// and renamed into place at the end, so `output` is never left half-written.
+    /// and renamed into place at the end, so `output` is never left half-written (with
+    /// `overwrite`, the previous tree is removed only after the new one is in place).
     ///
     /// - Parameters:
     ///   - classFolders: folder name per label; labels must be `< classFolders.count`.
@@ -63,18 +64,23 @@ public enum IDXImport {
         if let bad = labels.bytes.firstIndex(where: { Int($0) >= classFolders.count }) {
             throw .labelOutOfRange(file: labelsPath, index: bad, label: Int(labels.bytes[bad]), classCount: classFolders.count)
         }
-        if access(output, F_OK) == 0 {
-            guard overwrite else { throw .outputExists(path: output) }
-            try removeTree(output)
-        }
-        let staging = stagingPath(for: output)
+        let replacing = access(output, F_OK) == 0
+        if replacing && !overwrite { throw .outputExists(path: output) }
+        let staging = stagingPath(for: output, suffix: "partial")
         if access(staging, F_OK) == 0 { try removeTree(staging) }
         try makeFolder(staging, parents: true)
         for folder in classFolders { try makeFolder(staging + "/" + folder, parents: false) }
 
         let selected = selectedIndices(labels: labels.bytes, perClassLimit: perClassLimit)
         try writeImages(images, labels: labels.bytes, selected: selected, into: staging, classFolders: classFolders, progress: progress)
+        // The previous import stays intact until the new one is complete.
+        let previous = stagingPath(for: output, suffix: "previous")
+        if replacing {
+            if access(previous, F_OK) == 0 { try removeTree(previous) }
+            guard rename(output, previous) == 0 else { throw .cannotWrite(path: output, reason: errnoText()) }
+        }
         guard rename(staging, output) == 0 else { throw .cannotWrite(path: output, reason: errnoText()) }
+        if replacing { try removeTree(previous) }
         return selected.count
     }
 
@@ -104,17 +110,17 @@ public enum IDXImport {
                     return
                 }
                 let finished = done.wrappingAdd(1, ordering: .relaxed).newValue
-                if let progress, finished % reportEvery == 0 { progress(finished, selected.count) }
+                if let progress, finished % reportEvery == 0 || finished == selected.count { progress(finished, selected.count) }
             }
         }
         if let error = failure.withLock({ $0 }) { throw error }
     }
 
-    /// `parent/.name.partial`: hidden, so an interrupted import is never loaded as a class.
-    static func stagingPath(for output: String) -> String {
+    /// `parent/.name.<suffix>`: hidden, so an interrupted import is never loaded as a class.
+    static func stagingPath(for output: String, suffix: String) -> String {
         let trimmed = output.hasSuffix("/") ? String(output.dropLast()) : output
-        guard let slash = trimmed.lastIndex(of: "/") else { return ".\(trimmed).partial" }
-        return "\(trimmed[...slash]).\(trimmed[trimmed.index(after: slash)...]).partial"
+        guard let slash = trimmed.lastIndex(of: "/") else { return ".\(trimmed).\(suffix)" }
+        return "\(trimmed[...slash]).\(trimmed[trimmed.index(after: slash)...]).\(suffix)"
     }
 
     private static func makeFolder(_ path: String, parents: Bool) throws(IDXError) {

@@ -51,7 +51,11 @@ public struct ImageFolderListing: Sendable, Equatable {
     ///   folder cannot be listed, `.noClasses` if it has no class folder.
     public static func scan(root: String) throws(DatasetError) -> ImageFolderListing {
         let root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
-        guard kind(of: root, followLinks: true) == .directory else { throw .notADirectory(path: root) }
+        switch kind(of: root, followLinks: true) {
+        case .directory: break
+        case .missing: throw .unreadable(path: root, reason: String(cString: strerror(errno)))
+        default: throw .notADirectory(path: root)
+        }
         var listing = ImageFolderListing(root: root, classNames: [], files: [], ignored: [])
         for name in try entries(of: root) {
             let kind = kind(of: root + "/" + name, followLinks: true)

@@ -32,7 +32,7 @@ public enum PNGBatchDecoder {
                 }
                 (output.base + index).pointee = result
                 let finished = done.wrappingAdd(1, ordering: .relaxed).newValue
-                if let progress, finished % reportEvery == 0 { progress(finished, total) }
+                if let progress, finished % reportEvery == 0 || finished == total { progress(finished, total) }
             }
         }
         return Array(results)

@@ -66,8 +66,8 @@ public struct EncoderDescription: Sendable, Equatable {
         }
         if let name = file.architecture, name != "resnet-mini" { throw .unsupportedArchitecture(path: path, name: name) }
         let configuration = ResNetMiniConfiguration(
-            widths: file.widths, inputChannels: file.input_channels, imageSize: file.image_size ?? 28,
-            projectionDim: file.projection_dim ?? 128)
+            widths: file.widths, inputChannels: file.inputChannels, imageSize: file.imageSize ?? 28,
+            projectionDim: file.projectionDim ?? 128)
         do {
             try configuration.validate()
         } catch {
@@ -90,10 +90,17 @@ public struct EncoderDescription: Sendable, Equatable {
         struct Training: Decodable { var seed: UInt64? }
         var architecture: String?
         var widths: [Int]
-        var input_channels: Int
-        var image_size: Int?
-        var projection_dim: Int?
+        var inputChannels: Int
+        var imageSize: Int?
+        var projectionDim: Int?
         var normalization: Normalization?
         var training: Training?
+
+        enum CodingKeys: String, CodingKey {
+            case architecture, widths, normalization, training
+            case inputChannels = "input_channels"
+            case imageSize = "image_size"
+            case projectionDim = "projection_dim"
+        }
     }
 }

@@ -12,7 +12,7 @@ public struct ProbeEvaluation: Sendable, Codable, Equatable {
         public var regularizationGrid: [Double]
         /// Seeds the validation split.
         public var seed: UInt64
-        /// Run the weighted kNN monitor too.
+        /// Run the weighted kNN monitor too (on the L2-normalised features, not standardised).
         public var knn: Bool
         public var knnNeighbors: Int
         public var knnTemperature: Float

@@ -28,13 +28,25 @@ public struct SHA256: Sendable {
     /// Adds `bytes` to the message.
     public mutating func update(_ bytes: [UInt8]) {
         totalBytes &+= UInt64(bytes.count)
-        for byte in bytes {
-            block[blockCount] = byte
-            blockCount += 1
-            if blockCount == 64 {
-                compress()
-                blockCount = 0
+        bytes.withUnsafeBufferPointer { input in
+            var offset = 0
+            if blockCount > 0 {  // complete a partial block first
+                let take = min(64 - blockCount, input.count)
+                for i in 0..<take { block[blockCount + i] = input[i] }
+                blockCount += take
+                offset = take
+                if blockCount == 64 {
+                    let full = block  // shares storage; keeps the read of `block` apart from `self`'s mutation
+                    full.withUnsafeBufferPointer { compress($0.baseAddress!) }
+                    blockCount = 0
+                }
             }
+            while input.count - offset >= 64 {  // whole blocks straight from the input
+                compress(input.baseAddress! + offset)
+                offset += 64
+            }
+            for i in offset..<input.count { block[blockCount + i - offset] = input[i] }
+            blockCount += input.count - offset
         }
     }
 
@@ -67,8 +79,12 @@ public struct SHA256: Sendable {
         0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
     ]
 
-    private mutating func compress() {
-        var w = [UInt32](repeating: 0, count: 64)
+    /// Processes one 64-byte block; the message schedule lives on the stack.
+    private mutating func compress(_ block: UnsafePointer<UInt8>) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { compress(block, schedule: $0) }
+    }
+
+    private mutating func compress(_ block: UnsafePointer<UInt8>, schedule w: UnsafeMutableBufferPointer<UInt32>) {
         for i in 0..<16 {
             w[i] = UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16
                 | UInt32(block[4 * i + 2]) << 8 | UInt32(block[4 * i + 3])
@@ -79,10 +95,11 @@ public struct SHA256: Sendable {
             w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
         }
         var (a, b, c, d, e, f, g, h) = state
+        let roundConstants = Self.roundConstants
         for i in 0..<64 {
             let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
             let choose = (e & f) ^ (~e & g)
-            let t1 = h &+ s1 &+ choose &+ Self.roundConstants[i] &+ w[i]
+            let t1 = h &+ s1 &+ choose &+ roundConstants[i] &+ w[i]
             let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
             let majority = (a & b) ^ (a & c) ^ (b & c)
             let t2 = s0 &+ majority

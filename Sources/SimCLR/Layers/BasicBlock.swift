@@ -44,12 +44,12 @@ public final class BasicBlock {
 
     /// - Parameter input: `[C, N, H, W]`. - Returns: `bn2.output` `[OC, N, OH, OW]`.
     public func forward(_ input: FeatureMap, mode: ModelMode, timings: LayerTimings? = nil) -> FeatureMap {
-        let y1 = timings.measure(conv1.weight.name, backward: false) { conv1.forward(input) }
+        let y1 = timings.measure(conv1.name, backward: false) { conv1.forward(input) }
         let a1 = timings.measure(bn1.name, backward: false) { bn1.forward(y1, mode: mode) }
-        let y2 = timings.measure(conv2.weight.name, backward: false) { conv2.forward(a1) }
+        let y2 = timings.measure(conv2.name, backward: false) { conv2.forward(a1) }
         var skip = input
         if let shortcut {
-            let ys = timings.measure(shortcut.conv.weight.name, backward: false) { shortcut.conv.forward(input) }
+            let ys = timings.measure(shortcut.conv.name, backward: false) { shortcut.conv.forward(input) }
             skip = timings.measure(shortcut.bn.name, backward: false) { shortcut.bn.forward(ys, mode: mode) }
         }
         return timings.measure(bn2.name, backward: false) { bn2.forward(y2, residual: skip, mode: mode) }
@@ -61,13 +61,13 @@ public final class BasicBlock {
     @discardableResult
     public func backward(_ outputGradient: FeatureMap, timings: LayerTimings? = nil) -> FeatureMap {
         let dy2 = timings.measure(bn2.name, backward: true) { bn2.backward(outputGradient) }
-        let da1 = timings.measure(conv2.weight.name, backward: true) { conv2.backward(dy2) }
+        let da1 = timings.measure(conv2.name, backward: true) { conv2.backward(dy2) }
         let dy1 = timings.measure(bn1.name, backward: true) { bn1.backward(da1) }
-        let dx = timings.measure(conv1.weight.name, backward: true) { conv1.backward(dy1) }
+        let dx = timings.measure(conv1.name, backward: true) { conv1.backward(dy1) }
         var skipGradient = bn2.residualGradient
         if let shortcut {
             let dys = timings.measure(shortcut.bn.name, backward: true) { shortcut.bn.backward(bn2.residualGradient) }
-            skipGradient = timings.measure(shortcut.conv.weight.name, backward: true) { shortcut.conv.backward(dys) }
+            skipGradient = timings.measure(shortcut.conv.name, backward: true) { shortcut.conv.backward(dys) }
         }
         timings.measure(name + ".add", backward: true) { dx.add(skipGradient) }
         return dx

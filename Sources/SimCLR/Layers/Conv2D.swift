@@ -9,12 +9,24 @@
 /// `y[:, chunk] = weight [OC, CK²] × columns` written straight into the `[OC, N·OH·OW]` output.
 /// A 1×1 stride-1 convolution skips im2col (`x` is already `[C, N·H·W]`). Backward recomputes
 /// the columns: `weightGradient += dy × columnsᵀ`, `columns = weightᵀ × dy`, `dx = col2im(columns)`.
+/// 3×3 stride-1 padding-1 convolutions use Winograd F(2×2, 3×3) instead for the output and the
+/// input gradient (`WinogradConvolution`), and im2col only for the weight gradient.
 public final class Conv2D {
+    /// How the convolution is lowered to sgemm.
+    public enum Algorithm: Sendable {
+        /// im2col + one sgemm per chunk of images (any geometry).
+        case im2col
+        /// Winograd F(2×2, 3×3) as 16 sgemm products (3×3, stride 1, padding 1 only).
+        case winograd
+    }
+
     public let inputChannels: Int
     public let outputChannels: Int
     public let kernelSize: Int
     public let stride: Int
     public let padding: Int
+    /// The state_dict prefix, e.g. `layer1.conv1`.
+    public let name: String
     /// `[OC, C, K, K]`, named `<prefix>.weight`.
     public let weight: Parameter
     /// When false, `backward` only accumulates the weight gradient (e.g. the stem, whose input is data).
@@ -26,7 +38,22 @@ public final class Conv2D {
 
     /// Upper bound on the im2col buffer, in floats; the batch is processed in chunks of images
     /// whose columns fit (at least one image per chunk).
-    public var columnBudget = 1 << 21
+    public var columnBudget = 1 << 20 {
+        didSet { winograd.budget = columnBudget }
+    }
+    /// `.winograd` by default where the geometry allows it and both channel counts are at least
+    /// 16 (with fewer, the 16 products are too thin for sgemm: the stem's C = 1 or 3), else `.im2col`.
+    public var algorithm: Algorithm {
+        didSet {
+            precondition(algorithm == .im2col || supportsWinograd, "Conv2D \(name): Winograd needs 3×3, stride 1, padding 1")
+        }
+    }
+
+    private var supportsWinograd: Bool { kernelSize == 3 && stride == 1 && padding == 1 }
+    private let winograd = WinogradConvolution(budget: 1 << 20)
+    /// Transformed kernels `[16, OC, C]` (forward) and `[16, C, OC]` (input gradient).
+    private var winogradWeights: [Float]
+    private var winogradFlippedWeights: [Float]
 
     private var input: FeatureMap?
     private var columns = UnsafeMutablePointer<Float>.allocate(capacity: 1)
@@ -45,12 +72,17 @@ public final class Conv2D {
         self.kernelSize = kernelSize
         self.stride = stride
         self.padding = padding
+        self.name = name
         let count = outputChannels * inputChannels * kernelSize * kernelSize
         let std = (2.0 / Double(outputChannels * kernelSize * kernelSize)).squareRoot()
         var values = [Float](repeating: 0, count: count)
         for i in 0..<count { values[i] = Float(rng.nextNormal() * std) }
         weight = Parameter(
             name: name + ".weight", shape: [outputChannels, inputChannels, kernelSize, kernelSize], value: values)
+        winogradWeights = [Float](repeating: 0, count: 16 * outputChannels * inputChannels)
+        winogradFlippedWeights = winogradWeights
+        algorithm = kernelSize == 3 && stride == 1 && padding == 1 && min(inputChannels, outputChannels) >= 16
+            ? .winograd : .im2col
     }
 
     deinit { columns.deallocate() }
@@ -84,13 +116,17 @@ public final class Conv2D {
     /// - Parameter input: `[C, N, H, W]` with `H, W ≥ K − 2·padding`.
     /// - Returns: `output`, `[OC, N, OH, OW]`.
     public func forward(_ input: FeatureMap) -> FeatureMap {
-        precondition(input.channels == inputChannels, "Conv2D \(weight.name): input has \(input.channels) channels, expected \(inputChannels)")
+        precondition(input.channels == inputChannels, "Conv2D \(name): input has \(input.channels) channels, expected \(inputChannels)")
         precondition(outputSize(input.height) >= 1 && outputSize(input.width) >= 1,
-                     "Conv2D \(weight.name): input \(input.height)×\(input.width) smaller than kernel \(kernelSize) with padding \(padding)")
+                     "Conv2D \(name): input \(input.height)×\(input.width) smaller than kernel \(kernelSize) with padding \(padding)")
         self.input = input
         let g = geometry
         output.resize(channels: outputChannels, batch: g.batch, height: g.outputHeight, width: g.outputWidth)
         let outputRow = g.batch * g.outputPlane
+        if algorithm == .winograd {
+            winogradConvolve(input.storage, flipped: false, output: output.storage, batch: g.batch)
+            return output
+        }
         weight.value.withUnsafeBufferPointer { w in
             if isPointwise {
                 BLAS.sgemm(.none, .none, m: outputChannels, n: outputRow, k: inputChannels, a: w.baseAddress!,
@@ -115,12 +151,12 @@ public final class Conv2D {
     /// - Returns: `inputGradient` `[C, N, H, W]` (left unchanged when `computesInputGradient` is false).
     @discardableResult
     public func backward(_ outputGradient: FeatureMap) -> FeatureMap {
-        guard let input else { preconditionFailure("Conv2D \(weight.name): backward before forward") }
+        guard let input else { preconditionFailure("Conv2D \(name): backward before forward") }
         let g = geometry
         precondition(
             outputGradient.channels == outputChannels && outputGradient.batch == g.batch
                 && outputGradient.height == g.outputHeight && outputGradient.width == g.outputWidth,
-            "Conv2D \(weight.name): output gradient [\(outputGradient.channels), \(outputGradient.batch), \(outputGradient.height), \(outputGradient.width)] vs output [\(outputChannels), \(g.batch), \(g.outputHeight), \(g.outputWidth)]")
+            "Conv2D \(name): output gradient [\(outputGradient.channels), \(outputGradient.batch), \(outputGradient.height), \(outputGradient.width)] vs output [\(outputChannels), \(g.batch), \(g.outputHeight), \(g.outputWidth)]")
         if computesInputGradient { inputGradient.resize(like: input) }
         let outputRow = g.batch * g.outputPlane
         let dy = outputGradient.storage
@@ -144,7 +180,7 @@ public final class Conv2D {
                     ConvolutionLowering.im2col(input.storage, g, images: images, columns: columns)
                     BLAS.sgemm(.none, .transposed, m: outputChannels, n: g.rows, k: width, a: dyChunk, lda: outputRow,
                                b: columns, ldb: width, beta: 1, c: dw, ldc: g.rows)
-                    if computesInputGradient {
+                    if computesInputGradient && algorithm == .im2col {
                         BLAS.sgemm(.transposed, .none, m: g.rows, n: width, k: outputChannels, a: w, lda: g.rows,
                                    b: dyChunk, ldb: outputRow, c: columns, ldc: width)
                         ConvolutionLowering.col2im(columns, g, images: images, inputGradient: inputGradient.storage)
@@ -152,6 +188,28 @@ public final class Conv2D {
                 }
             }
         }
+        if computesInputGradient && algorithm == .winograd {
+            winogradConvolve(dy, flipped: true, output: inputGradient.storage, batch: g.batch)
+        }
         return inputGradient
+    }
+
+    /// Forward (`flipped == false`: C → OC) or input-gradient (`true`: OC → C, kernel rotated
+    /// by 180°) convolution by Winograd F(2×2, 3×3) over the last input's spatial size.
+    private func winogradConvolve(_ source: UnsafePointer<Float>, flipped: Bool, output: UnsafeMutablePointer<Float>, batch: Int) {
+        let x = input!
+        let (from, to) = flipped ? (outputChannels, inputChannels) : (inputChannels, outputChannels)
+        func run(_ u: inout [Float]) {
+            weight.value.withUnsafeBufferPointer { w in
+                u.withUnsafeMutableBufferPointer { u in
+                    WinogradConvolution.transformWeights(
+                        w.baseAddress!, outputs: outputChannels, inputs: inputChannels, flipped: flipped, into: u.baseAddress!)
+                    winograd.convolve(
+                        input: source, inputChannels: from, outputChannels: to, batch: batch, height: x.height,
+                        width: x.width, u: u.baseAddress!, output: output)
+                }
+            }
+        }
+        if flipped { run(&winogradFlippedWeights) } else { run(&winogradWeights) }
     }
 }

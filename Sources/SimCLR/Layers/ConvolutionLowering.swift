@@ -7,6 +7,15 @@ struct ConvolutionGeometry: Sendable {
     var inputPlane: Int { height * width }
     var outputPlane: Int { outputHeight * outputWidth }
 
+    /// Stride 1 with output size = input size ("same" padding): each im2col row of an image is
+    /// the input plane shifted by a constant in flattened index, with the wrapped edge columns
+    /// zeroed, which `ConvolutionLowering` copies plane-wide instead of row by row.
+    var isShiftedPlane: Bool { stride == 1 && outputHeight == height && outputWidth == width }
+
+    /// The flattened shift `(kh − p)·W + (kw − p)` of kernel tap (kh, kw) on a shifted plane.
+    @inline(__always)
+    func planeShift(kh: Int, kw: Int) -> Int { (kh - padding) * width + (kw - padding) }
+
     /// Output columns `ow` whose input column `ow·stride − padding + kw` lies inside `0..<W`.
     @inline(__always)
     func validColumns(kw: Int) -> Range<Int> {
@@ -37,6 +46,19 @@ enum ConvolutionLowering {
                 let valid = g.validColumns(kw: kw)
                 let shift = kw - g.padding
                 var out = target.base + r * width
+                if g.isShiftedPlane {
+                    let offset = g.planeShift(kh: kh, kw: kw), plane = g.inputPlane
+                    let first = min(plane, max(0, -offset)), end = max(first, min(plane, plane - offset))
+                    for n in images {
+                        let shifted = source.base + (c * g.batch + n) * plane + offset
+                        for j in 0..<first { out[j] = 0 }
+                        for j in first..<end { out[j] = shifted[j] }
+                        for j in end..<plane { out[j] = 0 }
+                        ConvolutionLowering.zeroWrappedColumns(out, g, valid: valid)
+                        out += plane
+                    }
+                    continue
+                }
                 for n in images {
                     let plane = source.base + (c * g.batch + n) * g.inputPlane
                     for oh in 0..<g.outputHeight {
@@ -62,13 +84,26 @@ enum ConvolutionLowering {
         }
     }
 
+    /// Zeroes, in one image's `[OH, OW]` block of an im2col row, the columns outside `valid`
+    /// (where the flattened shift wrapped into the neighbouring image row).
+    @inline(__always)
+    static func zeroWrappedColumns(_ block: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, valid: Range<Int>) {
+        if valid.lowerBound == 0 && valid.upperBound == g.outputWidth { return }
+        for oh in 0..<g.outputHeight {
+            let row = block + oh * g.outputWidth
+            for ow in 0..<valid.lowerBound { row[ow] = 0 }
+            for ow in valid.upperBound..<g.outputWidth { row[ow] = 0 }
+        }
+    }
+
     /// The adjoint of `im2col`: sets `dx[c, n, ·, ·]` for `n` in `images` to the sum of the
-    /// column entries that read each input element.
+    /// column entries that read each input element. Entries that read padding may be zeroed in
+    /// `columns` (scratch).
     static func col2im(
         _ columns: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
         inputGradient: UnsafeMutablePointer<Float>
     ) {
-        let source = SendableConstPointer(UnsafePointer(columns))
+        let source = SendablePointer(columns)
         let target = SendablePointer(inputGradient)
         let width = images.count * g.outputPlane
         let kk = g.kernelSize * g.kernelSize
@@ -81,6 +116,18 @@ enum ConvolutionLowering {
                         let valid = g.validColumns(kw: kw)
                         let shift = kw - g.padding
                         var column = source.base + (c * kk + kh * g.kernelSize + kw) * width
+                        if g.isShiftedPlane {
+                            let offset = g.planeShift(kh: kh, kw: kw), plane = g.inputPlane
+                            let first = min(plane, max(0, -offset)), end = max(first, min(plane, plane - offset))
+                            for n in images {
+                                // The wrapped columns read padding in im2col: they contribute nothing.
+                                ConvolutionLowering.zeroWrappedColumns(column, g, valid: valid)
+                                let shifted = target.base + (c * g.batch + n) * plane + offset
+                                for j in first..<end { shifted[j] += column[j] }
+                                column += plane
+                            }
+                            continue
+                        }
                         for n in images {
                             let plane = target.base + (c * g.batch + n) * g.inputPlane
                             for oh in 0..<g.outputHeight {

@@ -20,7 +20,9 @@ extension SimCLRCommand {
             case augment
             case png
             case ntxent
+            case model
             case train
+            case probe
         }
 
         func run() throws {
@@ -68,6 +70,21 @@ extension SimCLRCommand {
                     ]
                 case .ntxent:
                     report["ntxent"] = try ntxentReport()
+                case .model:
+                    let result = try ModelBenchmark.run()
+                    report["model"] = [
+                        "views_per_step": result.views,
+                        "seconds_per_step": result.secondsPerStep,
+                        "views_per_second": result.viewsPerSecond,
+                        "gflop_per_view": result.gflopPerView,
+                        "achieved_gflops": result.achievedGflops,
+                        "sgemm_peak_gflops": result.sgemmPeakGflops,
+                        "fraction_of_sgemm_peak": result.fractionOfPeak,
+                        "layers": result.layers.map { layer in
+                            ["name": layer.name, "forward_ms": layer.forwardSeconds * 1e3,
+                             "backward_ms": layer.backwardSeconds * 1e3, "share": layer.share] as [String: Any]
+                        },
+                    ] as [String: Any]
                 case .train:
                     // Default model and recipe, batch 256 on 28x28x1 (Fashion-MNIST), 3 timed steps.
                     let result = try TrainingBenchmark.measure()
@@ -79,6 +96,8 @@ extension SimCLRCommand {
                         "time_shares": shares,
                         "data_plus_optimizer_share": shares["data", default: 0] + shares["optimizer", default: 0],
                     ]
+                case .probe:
+                    report["probe"] = try ProbeBenchmark.run()
                 }
             }
             let data = try JSONSerialization.data(
@@ -86,23 +105,25 @@ extension SimCLRCommand {
             print(String(decoding: data, as: UTF8.self))
         }
 
-        /// NT-Xent forward + backward for 2N ∈ {512, 4096, 32768, 65536}, P = 128, against the
-        /// sgemm peak measured here (increasing sizes, so each peak-memory figure is a new peak).
+        /// NT-Xent forward + backward for 2N ∈ {512, 4096, 32768, 65536}, P = 128, each against
+        /// an sgemm peak measured just before it (the machine may be shared, so the peak drifts;
+        /// sizes increase, so each peak-memory figure is a new peak).
         private func ntxentReport() throws -> [String: Any] {
-            let peak = SGEMMBenchmark.gflops(size: 2048, repeats: 3)
             var rows: [[String: Any]] = []
             for views in [512, 4096, 32768, 65536] {
+                let peak = SGEMMBenchmark.gflops(size: 2048, repeats: 3)
                 let m = try NTXentBenchmark.measure(views: views, repeats: views <= 4096 ? 5 : 1)
                 rows.append([
                     "views": m.views, "dimension": m.dimension, "block_rows": m.blockRows,
-                    "seconds": m.seconds, "gflops": m.gigaflops, "fraction_of_sgemm_peak": m.gigaflops / peak,
+                    "seconds": m.seconds, "gflops": m.gigaflops, "sgemm_peak_gflops": peak,
+                    "fraction_of_sgemm_peak": m.gigaflops / peak,
                     "workspace_mib": Double(m.workspaceBytes) / 1048576,
                     "peak_extra_resident_mib": Double(m.peakExtraResidentBytes) / 1048576,
                     "loss": Double(m.loss),
                 ])
             }
             return [
-                "sgemm_peak_gflops": peak, "flops_per_call": "6*(2N)^2*P (three sgemms)",
+                "flops_per_call": "6*(2N)^2*P (three sgemms)",
                 "logit_block_mib": NTXentLoss.defaultLogitBlockBytes >> 20, "sizes": rows,
             ]
         }

@@ -40,6 +40,9 @@ extension SimCLRCommand.Dataset {
             runtime.apply()
             for (split, folder, limit) in [("train", "train", trainPerClass), ("t10k", "test", testPerClass)] {
                 let files = IDXImport.fashionMNISTFiles(split: split, in: source)
+                guard FileManager.default.fileExists(atPath: files.images) else {
+                    throw MissingSource(source: source, split: split)
+                }
                 let progress = CountProgress(label: "writing \(folder)")
                 let start = System.now()
                 let count = try IDXImport.run(
@@ -49,5 +52,16 @@ extension SimCLRCommand.Dataset {
                 print("\(folder): \(count) images -> \(out)/\(folder) in \(String(format: "%.2f", System.now() - start)) s")
             }
         }
+    }
+}
+
+/// The source folder lacks the IDX files.
+private struct MissingSource: Error, CustomStringConvertible {
+    let source: String, split: String
+    var description: String {
+        """
+        no Fashion-MNIST IDX files in \(source) (expected \(split)-images-idx3-ubyte[.gz] and \(split)-labels-idx1-ubyte[.gz])
+        ---> HINT: install Debian's dataset-fashion-mnist (Scripts/install-deps.sh) or pass --source.
+        """
     }
 }

@@ -46,7 +46,8 @@ extension SimCLRCommand {
                 case .rawPixels:
                     sources.append((baseline.rawValue, { (try sets.train.pixelFeatures(path: train), try sets.test.pixelFeatures(path: test)) }))
                 case .randomInit:
-                    let description = trained!.description
+                    // validate() guarantees --encoder, whose encoder.json gives architecture and seed.
+                    guard let description = trained?.description else { continue }
                     let random = try FrozenEncoder.randomInit(description: description, seed: description.initializationSeed)
                     sources.append((baseline.rawValue, { try sets.representations(random, batchSize: batchSize) }))
                 }

@@ -1,6 +1,10 @@
 import SimCLR
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Known answers for each transform.
 @Suite struct TransformTests {
     @Test func flipTwiceIsIdentityAndFlipMirrors() {
@@ -79,6 +83,46 @@ import Testing
         var x: [Float] = [1, 0, 0, 0, 0.5, 0]
         x.withUnsafeMutableBufferPointer { ColorJitter.adjustHue($0.baseAddress!, pixelCount: 2, channels: 3, shift: 1.0 / 3) }
         #expect(zip(x, [0, 1, 0, 0, 0, 0.5] as [Float]).allSatisfy { abs($0 - $1) < 1e-6 })
+    }
+
+    /// torchvision's `adjust_hue` on one pixel, ported line by line (`_rgb2hsv`, `_hsv2rgb` six-sector table).
+    static func torchvisionHue(_ r: Float, _ g: Float, _ b: Float, _ shift: Float) -> [Float] {
+        let maxc = max(r, g, b), minc = min(r, g, b), eqc = maxc == minc
+        let cr = maxc - minc
+        let s = cr / (eqc ? 1 : maxc)
+        let divisor = eqc ? 1 : cr
+        let rc = (maxc - r) / divisor, gc = (maxc - g) / divisor, bc = (maxc - b) / divisor
+        let hr: Float = maxc == r ? bc - gc : 0
+        let hg: Float = maxc == g && maxc != r ? 2 + rc - bc : 0
+        let hb: Float = maxc != g && maxc != r ? 4 + gc - rc : 0
+        var h = fmodf((hr + hg + hb) / 6 + 1, 1)
+        h = h + shift
+        h -= floorf(h)
+        let i = floorf(h * 6), f = h * 6 - i
+        let p = min(max(maxc * (1 - s), 0), 1), q = min(max(maxc * (1 - s * f), 0), 1), t = min(max(maxc * (1 - s * (1 - f)), 0), 1)
+        let v = maxc
+        switch Int(i) % 6 {
+        case 0: return [v, t, p]
+        case 1: return [q, v, p]
+        case 2: return [p, v, t]
+        case 3: return [p, q, v]
+        case 4: return [t, p, v]
+        default: return [v, p, q]
+        }
+    }
+
+    @Test(arguments: [Float(-0.5), -0.2, 0.01, 0.25, 0.5])
+    func hueMatchesTorchvisionSectorTable(shift: Float) {
+        let original = AugmentTestData.floats(500 * 3, seed: 6) + [1, 1, 0, 0, 1, 1, 0.5, 0.5, 0.2]
+        var x = original
+        let count = original.count / 3
+        x.withUnsafeMutableBufferPointer { ColorJitter.adjustHue($0.baseAddress!, pixelCount: count, channels: 3, shift: shift) }
+        var worst: Float = 0
+        for i in 0..<count {
+            let expected = Self.torchvisionHue(original[3 * i], original[3 * i + 1], original[3 * i + 2], shift)
+            for k in 0..<3 { worst = max(worst, abs(x[3 * i + k] - expected[k])) }
+        }
+        #expect(worst < 2e-6, "max difference \(worst)")
     }
 
     @Test(arguments: [Float(-0.5), -0.13, 0.07, 0.5])

@@ -72,6 +72,7 @@ import Testing
             classFolders: classes, perClassLimit: 2, overwrite: true) == 6)
         #expect(try Self.verify(folder: folder + "/out", images: images, labels: labels, classFolders: classes) == 6)
         #expect(!FileManager.default.fileExists(atPath: folder + "/.out.partial"))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/.out.previous"))
 
         // a gzip stream cut short
         let gz = try Data(contentsOf: URL(fileURLWithPath: folder + "/images.gz"))

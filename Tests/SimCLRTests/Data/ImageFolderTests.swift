@@ -157,7 +157,11 @@ import Testing
     }
 
     @Test func rootErrors() throws {
-        #expect(throws: DatasetError.notADirectory(path: "/nonexistent")) { try ImageFolderListing.scan(root: "/nonexistent") }
+        #expect(throws: DatasetError.unreadable(path: "/nonexistent", reason: "No such file or directory")) {
+            try ImageFolderListing.scan(root: "/nonexistent")
+        }
+        let file = Fixtures.url("png-edge/one_pixel_gray8.png").path
+        #expect(throws: DatasetError.notADirectory(path: file)) { try ImageFolderListing.scan(root: file) }
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent("empty-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: empty + "/.hidden", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: empty) }

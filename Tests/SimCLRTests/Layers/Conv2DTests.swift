@@ -8,17 +8,22 @@ import Testing
     static let shapes: [(Int, Int, Int, Int, Int, Int, Int, Int)] = [
         (1, 7, 5, 3, 4, 3, 2, 1), (2, 6, 6, 2, 3, 1, 1, 0), (2, 5, 7, 3, 2, 1, 2, 0), (3, 8, 8, 4, 5, 3, 1, 1),
         (1, 4, 9, 1, 2, 3, 1, 0), (2, 9, 8, 3, 4, 5, 2, 2), (1, 3, 3, 2, 3, 3, 2, 1), (2, 13, 13, 1, 3, 3, 1, 1),
+        (2, 5, 7, 3, 2, 3, 1, 1), (1, 1, 2, 2, 3, 3, 1, 1), (3, 6, 4, 5, 4, 3, 1, 1),
     ]
 
-    /// im2col + sgemm (forward, input gradient, weight gradient) against the direct loops, with a
-    /// column budget small enough to force one image per chunk and with the default budget.
-    @Test(arguments: shapes, [8, 1 << 21])
-    func loweredConvolutionMatchesNaiveLoops(shape: (Int, Int, Int, Int, Int, Int, Int, Int), budget: Int) {
+    /// im2col + sgemm and Winograd (forward, input gradient, weight gradient) against the direct
+    /// loops, with a buffer budget small enough to force one image per chunk and with the default.
+    @Test(arguments: shapes, [(Conv2D.Algorithm.im2col, 8), (.im2col, 1 << 20), (.winograd, 8), (.winograd, 1 << 20)])
+    func loweredConvolutionMatchesNaiveLoops(
+        shape: (Int, Int, Int, Int, Int, Int, Int, Int), setting: (algorithm: Conv2D.Algorithm, budget: Int)
+    ) {
         let (n, h, w, c, oc, k, stride, padding) = shape
+        if setting.algorithm == .winograd && !(k == 3 && stride == 1 && padding == 1) { return }
         var rng = SplitMix64(seed: UInt64(n * 1000 + h * 100 + k * 10 + stride))
         let conv = Conv2D(inputChannels: c, outputChannels: oc, kernelSize: k, stride: stride, padding: padding,
                           name: "conv", rng: &rng)
-        conv.columnBudget = budget
+        conv.algorithm = setting.algorithm
+        conv.columnBudget = setting.budget
         let input = LayerTestSupport.random([n, h, w, c], seed: 3)
         let weight = Tensor(shape: conv.weight.shape, data: conv.weight.value)
         let expected = ConvolutionReference.forward(input: input, weight: weight, stride: stride, padding: padding)
