@@ -100,7 +100,8 @@ public final class Trainer {
     ///   - display: progress output, or nil for none.
     ///   - onRecord: called with every metrics record after it is written (tests, monitors).
     /// - Throws: `TrainingError.nonFiniteLoss` / `.nonFiniteGradient` (the last good checkpoint is
-    ///   left in place), `FileWriteError`, `AugmentationError`, `LossError`.
+    ///   left in place), `FileWriteError`, `AugmentationError`, `LossError`, and the kNN monitor's
+    ///   `EncoderLoadError` / `ProbeInputError`.
     @discardableResult
     public func run(
         stop: StopRequest = StopRequest(), display: ProgressDisplay? = nil,
