@@ -55,6 +55,8 @@ import Testing
             (["--optimizer", "rmsprop"], "rmsprop"),
             (["--resume"], "--resume: no checkpoint at \(out)/checkpoint.safetensors"),
             (["--resume", "--overwrite"], "exclude each other"),
+            (["--knn-every", "0"], "--knn-every must be at least 1"),
+            (["--knn-data", "/nonexistent/test"], "--knn-data /nonexistent/test: no such folder"),
         ]
         for (extra, expected) in cases {
             let message = try #require(Self.validationMessage(base + extra), "\(extra) should be rejected")
@@ -70,11 +72,14 @@ import Testing
         let data = try Self.imageFolder()
         let out = Self.temporaryFolder()
         let tiny = ["--batch-size", "4", "--widths", "4,8,8", "--projection-dim", "8", "--image-size", "12"]
-        try SimCLRCommand.Pretrain.parse(["--data", data, "--out", out, "--epochs", "1"] + tiny).run()
+        try SimCLRCommand.Pretrain.parse(["--data", data, "--out", out, "--epochs", "1", "--knn-data", data] + tiny).run()
         for file in ["checkpoint.safetensors", "metrics.jsonl", "encoder.safetensors", "encoder.json"] {
             #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file)")
         }
-        #expect(try MetricsLog.records(atPath: out + "/metrics.jsonl").count == 3)  // 2 steps + 1 epoch
+        let records = try MetricsLog.records(atPath: out + "/metrics.jsonl")
+        #expect(records.count == 3)  // 2 steps + 1 epoch
+        let knn = try #require(records.last?.knnTop1, "the epoch record carries the kNN monitor")
+        #expect(knn >= 0 && knn <= 1)
 
         // A second run into the same folder must say how to continue; --resume rejects new flags.
         #expect(Self.validationMessage(["--data", data, "--out", out] + tiny)?.contains("already holds a checkpoint") == true)

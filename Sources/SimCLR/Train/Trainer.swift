@@ -21,6 +21,8 @@ public final class Trainer {
     public private(set) var progress: TrainingProgress
     /// Per-stage time of the steps run by this object.
     public private(set) var times = StepTimes()
+    /// When set, the epoch records get `knn_top1` on its schedule.
+    public var knnMonitor: KNNMonitor?
     private let loss: any ViewEmbeddingLoss
     private let dataset: ImageDataset
     private let resumed: Bool
@@ -98,7 +100,8 @@ public final class Trainer {
     ///   - display: progress output, or nil for none.
     ///   - onRecord: called with every metrics record after it is written (tests, monitors).
     /// - Throws: `TrainingError.nonFiniteLoss` / `.nonFiniteGradient` (the last good checkpoint is
-    ///   left in place), `FileWriteError`, `AugmentationError`, `LossError`.
+    ///   left in place), `FileWriteError`, `AugmentationError`, `LossError`, and the kNN monitor's
+    ///   `EncoderLoadError` / `ProbeInputError`.
     @discardableResult
     public func run(
         stop: StopRequest = StopRequest(), display: ProgressDisplay? = nil,
@@ -177,10 +180,13 @@ public final class Trainer {
                     progress.epoch += 1
                     progress.epochSums = TrainingProgress.EpochSums()
                     let seconds = System.now() - epochStart
-                    let epochRecord = MetricsRecord(
+                    var epochRecord = MetricsRecord(
                         kind: .epoch, epoch: progress.epoch, step: progress.step, loss: sums.loss / Double(sums.steps),
                         learningRate: learningRate, viewsPerSecond: Double(views * epochSessionSteps) / seconds,
                         positiveTop1: sums.positiveTop1 / Double(sums.steps), seconds: seconds)
+                    if let monitor = knnMonitor, monitor.isDue(epoch: progress.epoch, of: configuration.epochs) {
+                        epochRecord.knnTop1 = try monitor.accuracy(of: makeCheckpoint())
+                    }
                     lastEpoch = (epochRecord.loss, epochRecord.positiveTop1)
                     try metrics.append(epochRecord)
                     onRecord?(epochRecord)
@@ -188,7 +194,8 @@ public final class Trainer {
                         String(
                             format: "epoch %d/%d  loss %.4f  top1 %.1f%%  %.0f views/s  %@", progress.epoch,
                             configuration.epochs, epochRecord.loss, 100 * epochRecord.positiveTop1,
-                            epochRecord.viewsPerSecond, ProgressDisplay.duration(seconds)))
+                            epochRecord.viewsPerSecond, ProgressDisplay.duration(seconds))
+                            + (epochRecord.knnTop1.map { String(format: "  kNN top1 %.1f%%", 100 * $0) } ?? ""))
                     try writeCheckpoint()
                     epochStart = System.now()
                     epochSessionSteps = 0

@@ -23,6 +23,12 @@ extension SimCLRCommand {
         @Flag(help: "Start a new run in --out even though it holds a checkpoint (replacing it).")
         var overwrite = false
 
+        @Option(help: "Held-out ImageFolder for a weighted kNN monitor (k 200, τ 0.1) with the training images as memory bank.")
+        var knnData: String?
+
+        @Option(help: "Measure the kNN monitor every this many epochs (and after the last).")
+        var knnEvery: Int = 1
+
         @OptionGroup(title: "Dataset loading")
         var loading: ImageFolderLoadOptions
 
@@ -31,6 +37,10 @@ extension SimCLRCommand {
         var checkpointPath: String { out + "/" + TrainingCheckpoint.fileName }
 
         func validate() throws {
+            guard knnEvery >= 1 else { throw ValidationError("--knn-every must be at least 1, got \(knnEvery)") }
+            if let folder = knnData, !FileManager.default.fileExists(atPath: folder) {
+                throw ValidationError("--knn-data \(folder): no such folder")
+            }
             let exists = FileManager.default.fileExists(atPath: checkpointPath)
             if resume {
                 guard !overwrite else { throw ValidationError("--resume and --overwrite exclude each other") }
@@ -69,7 +79,11 @@ extension SimCLRCommand {
                 configuration = try training.configuration(channels: dataset.channels)
             }
             let trainer = try Trainer(configuration: configuration, dataset: dataset, outputFolder: out, resume: resume)
+            if let folder = knnData {
+                trainer.knnMonitor = KNNMonitor(bank: dataset, heldOut: try loading.load(root: folder), every: knnEvery)
+            }
             print(PretrainReport.header(trainer, dataset: dataset))
+            fflush(nil)  // all C streams: the header before the progress on stderr, also into a file
             let stop = StopRequest(watchingSignals: true)
             defer { stop.stopWatchingSignals() }
             let summary = try trainer.run(stop: stop, display: ProgressDisplay())

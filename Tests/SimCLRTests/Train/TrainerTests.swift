@@ -169,6 +169,13 @@ import Testing
         let views = Tensor(shape: [3, 12, 12, 1], data: (0..<432).map { Float(($0 * 37) % 101) / 50 - 1 })
         #expect(fresh.forward(views, mode: .eval).h == trainer.model.forward(views, mode: .eval).h)
 
+        // The probe's loader reads the same files and gives the same h.
+        let frozen = try FrozenEncoder.load(weightsPath: folder + "/" + EncoderManifest.weightsFileName)
+        #expect(frozen.description.configuration == config.model)
+        #expect(frozen.description.normalization == config.augmentation.normalization)
+        #expect(frozen.description.initializationSeed == config.seed)
+        #expect(frozen.representations(ofViews: views) == trainer.model.forward(views, mode: .eval).h)
+
         // `export --with-head` from the checkpoint adds the head.
         let withHead = Self.folder()
         try FileManager.default.createDirectory(atPath: withHead, withIntermediateDirectories: true)
