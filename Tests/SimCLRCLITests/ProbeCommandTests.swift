@@ -7,10 +7,9 @@ import Testing
         #expect(throws: (any Error).self) { try SimCLRCommand.Probe.parse(["--train", "a", "--test", "b"]) }
     }
 
-    @Test func randomInitNeedsAnEncoder() {
-        #expect(throws: (any Error).self) {
-            try SimCLRCommand.Probe.parse(["--train", "a", "--test", "b", "--baseline", "random-init"])
-        }
+    @Test func randomInitAloneIsEnough() throws {
+        let probe = try SimCLRCommand.Probe.parse(["--train", "a", "--test", "b", "--baseline", "random-init"])
+        #expect(probe.encoder == nil && probe.baselines == [.randomInit])
     }
 
     @Test func parsesBaselinesAndProbeOptions() throws {

@@ -67,4 +67,17 @@ import Testing
         #expect(report.evaluations[1].linear.top1 == 1)
         #expect(report.evaluations.allSatisfy { $0.knn != nil && $0.linear.sampleCount == 8 })
     }
+
+    @Test func randomInitBaselineWorksWithoutAnEncoder() throws {
+        let root = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let images = root.appendingPathComponent("images").path
+        let out = root.appendingPathComponent("results.json").path
+        try SimCLRCommand.Probe.parse([
+            "--train", images, "--test", images, "--baseline", "random-init", "--out", out, "--threads", "1",
+        ]).run()
+        let report = try JSONDecoder().decode(ProbeReport.self, from: Data(contentsOf: URL(fileURLWithPath: out)))
+        #expect(report.evaluations.map(\.name) == ["random-init"])
+        #expect(report.evaluations[0].featureDimension == 128, "default resnet-mini: D = 128")
+    }
 }

@@ -31,3 +31,32 @@ extension ImageDataset {
         return features
     }
 }
+
+extension ImageDataset {
+    /// Per-channel mean and population standard deviation of all pixels scaled to [0, 1] (a
+    /// constant channel gets std 1): the normalisation for an encoder with no `encoder.json`.
+    public func pixelNormalization() -> Normalization {
+        var sum = [Double](repeating: 0, count: channels)
+        var squares = [Double](repeating: 0, count: channels)
+        var count = 0
+        for image in images {
+            image.pixels.withUnsafeBufferPointer { pixels in
+                for p in 0..<(image.width * image.height) {
+                    for c in 0..<channels {
+                        let value = Double(pixels[p * channels + c]) / 255
+                        sum[c] += value
+                        squares[c] += value * value
+                    }
+                }
+            }
+            count += image.width * image.height
+        }
+        let n = Double(max(count, 1))
+        let mean = sum.map { $0 / n }
+        let std = zip(squares, mean).map { square, m in
+            let deviation = max(0, square / n - m * m).squareRoot()
+            return deviation > 1e-6 ? deviation : 1
+        }
+        return Normalization(mean: mean, std: std)
+    }
+}

@@ -26,4 +26,15 @@ struct ProbeDatasets {
         (try encoder.representations(of: train, path: trainPath, batchSize: batchSize),
          try encoder.representations(of: test, path: testPath, batchSize: batchSize))
     }
+
+    /// The default resnet-mini for these images, initialised from `seed` as `simclr pretrain`
+    /// would, normalised with the training set's pixel mean/std.
+    ///
+    /// - Throws: `ProbeInputError` if the training images do not share one size.
+    func defaultEncoderDescription(seed: UInt64) throws -> EncoderDescription {
+        let (height, _) = try train.commonImageSize(path: trainPath)
+        return EncoderDescription(
+            configuration: ResNetMiniConfiguration(inputChannels: train.channels, imageSize: height),
+            normalization: train.pixelNormalization(), initializationSeed: seed)
+    }
 }

@@ -15,7 +15,10 @@ extension SimCLRCommand {
         @OptionGroup var runtime: RuntimeOptions
         @OptionGroup var evaluation: ProbeEvaluationOptions
 
-        @Option(help: "Trained encoder weights (encoder.json must sit beside them).") var encoder: String?
+        @Option(help: ArgumentHelp(
+            "Trained encoder weights (encoder.json must sit beside them).",
+            discussion: "Without it, --baseline random-init uses the default resnet-mini (widths 32, 64, 128) initialised from --seed, with the training images' pixel mean/std."))
+        var encoder: String?
         @Option(help: "Training ImageFolder (root/<class>/*.png).") var train: String
         @Option(help: "Test ImageFolder with the same classes.") var test: String
         @Option(name: .customLong("baseline"), help: "Add a baseline row: raw-pixels or random-init (repeatable).")
@@ -26,9 +29,6 @@ extension SimCLRCommand {
         func validate() throws {
             guard encoder != nil || !baselines.isEmpty else {
                 throw ValidationError("nothing to evaluate: give --encoder encoder.safetensors and/or --baseline raw-pixels")
-            }
-            guard encoder != nil || !baselines.contains(.randomInit) else {
-                throw ValidationError("--baseline random-init needs --encoder (its encoder.json gives the architecture and seed)")
             }
             guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         }
@@ -46,8 +46,7 @@ extension SimCLRCommand {
                 case .rawPixels:
                     sources.append((baseline.rawValue, { (try sets.train.pixelFeatures(path: train), try sets.test.pixelFeatures(path: test)) }))
                 case .randomInit:
-                    // validate() guarantees --encoder, whose encoder.json gives architecture and seed.
-                    guard let description = trained?.description else { continue }
+                    let description = try trained?.description ?? sets.defaultEncoderDescription(seed: evaluation.seed)
                     let random = try FrozenEncoder.randomInit(description: description, seed: description.initializationSeed)
                     sources.append((baseline.rawValue, { try sets.representations(random, batchSize: batchSize) }))
                 }

@@ -21,4 +21,13 @@ import Testing
         // The test set's own statistics would have centred it: they must not be used.
         #expect(standardizer == FeatureStandardizer(fitting: train))
     }
+
+    @Test func pixelNormalizationIsPerChannelOverAllPixels() {
+        // Channel 0: 0 and 255 → mean 0.5, std 0.5. Channel 1: constant 51 → mean 0.2, std 1.
+        let image = DecodedImage(width: 2, height: 1, channels: 2, pixels: [0, 51, 255, 51])
+        let dataset = ImageDataset(classNames: ["a"], samples: [.init(relativePath: "a/x.png", label: 0)], images: [image], channels: 2)
+        let normalization = dataset.pixelNormalization()
+        #expect(abs(normalization.mean[0] - 0.5) < 1e-12 && abs(normalization.std[0] - 0.5) < 1e-12)
+        #expect(abs(normalization.mean[1] - 0.2) < 1e-12 && normalization.std[1] == 1)
+    }
 }
