@@ -88,7 +88,7 @@ extension SimCLRCommand {
             defer { stop.stopWatchingSignals() }
             let summary = try trainer.run(stop: stop, display: ProgressDisplay())
             print(PretrainReport.summary(summary, trainer: trainer))
-            if configuration.data == PretrainOptions.defaultData { print(PretrainReport.fullDatasetHint) }
+            if summary.completed && configuration.data == PretrainOptions.defaultData { print(PretrainReport.fullDatasetHint) }
         }
     }
 }
