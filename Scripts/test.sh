@@ -8,3 +8,5 @@ export OPENBLAS_NUM_THREADS=2
 # Release build (numeric tests run on optimised code) with -enable-testing for @testable
 # imports, in its own build folder so it does not thrash the plain release build of main.sh.
 swift test -c release -Xswiftc -enable-testing --scratch-path .build-test
+# Interoperability: the exported weights load with Python's safetensors package (own venv).
+Scripts/check-export.sh
