@@ -6,7 +6,8 @@
 #   4. pretrains the default ResNet-mini with SimCLR on the 60,000 training images,
 #   5. evaluates it with `simclr probe` on the 10,000 test images (linear probe, kNN,
 #      raw-pixel and random-init baselines) and prints the results table.
-# About 30 minutes on 2 cores with the defaults. Longer: EPOCHS=20 Scripts/main.sh
+# About 30 minutes on 2 cores with the defaults. Longer: EPOCHS=20 RUN=runs/long Scripts/main.sh
+# Interrupted (Ctrl-C)? Run it again: it resumes from the last checkpoint.
 # Environment: EPOCHS (default 3), RUN (output folder, default runs/fashion-mnist),
 #              BATCH (default 256), EXTRA (more `simclr pretrain` flags).
 set -euo pipefail
@@ -21,9 +22,16 @@ Scripts/prepare-fashion-mnist.sh
 simclr=.build/release/simclr
 data=datasets/fashion-mnist
 
-echo "== pretrain: $EPOCHS epoch(s), batch $BATCH, into $RUN"
-# shellcheck disable=SC2086
-$simclr pretrain --data $data/train --epochs "$EPOCHS" --batch-size "$BATCH" --out "$RUN" --overwrite $EXTRA
+if [ -f "$RUN/encoder.safetensors" ]; then
+  echo "== $RUN/encoder.safetensors exists: pretraining skipped (delete $RUN or set RUN=... to train again)"
+elif [ -f "$RUN/checkpoint.safetensors" ]; then
+  echo "== resuming the interrupted run in $RUN"
+  $simclr pretrain --out "$RUN" --resume --epochs "$EPOCHS"
+else
+  echo "== pretrain: $EPOCHS epoch(s), batch $BATCH, into $RUN"
+  # shellcheck disable=SC2086
+  $simclr pretrain --data $data/train --epochs "$EPOCHS" --batch-size "$BATCH" --out "$RUN" $EXTRA
+fi
 
 echo "== linear probe on the test set (with kNN and both baselines)"
 $simclr probe --encoder "$RUN/encoder.safetensors" --train $data/train --test $data/test \

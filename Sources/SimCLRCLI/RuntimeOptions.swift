@@ -3,7 +3,7 @@ import SimCLR
 
 /// Options every compute-heavy subcommand shares.
 struct RuntimeOptions: ParsableArguments {
-    @Option(help: "Worker threads for BLAS and elementwise loops (default: all cores).")
+    @Option(help: "Worker threads for BLAS and elementwise loops.")
     var threads: Int = System.coreCount
 
     @Option(help: ArgumentHelp(

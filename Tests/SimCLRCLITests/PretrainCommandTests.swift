@@ -97,4 +97,22 @@ import Testing
         #expect(manifest.includesHead && manifest.widths == [4, 8, 8] && manifest.training.epochs == 2)
         #expect(throws: (any Error).self) { try SimCLRCommand.Export.parse(["--checkpoint", "/nonexistent", "--out", exported]) }
     }
+
+    /// `--overwrite` starts a new run: the replaced run's encoder must not survive a new run that
+    /// then fails or is interrupted (a `pretrain && probe` script would evaluate the old weights).
+    @Test func overwriteRemovesTheReplacedRunsEncoder() throws {
+        let data = try Self.imageFolder()
+        let out = Self.temporaryFolder()
+        let tiny = ["--batch-size", "4", "--widths", "4,8,8", "--projection-dim", "8", "--image-size", "12", "--epochs", "1"]
+        try SimCLRCommand.Pretrain.parse(["--data", data, "--out", out] + tiny).run()
+        #expect(FileManager.default.fileExists(atPath: out + "/encoder.safetensors"))
+        let broken = Self.temporaryFolder() + "/held-out"
+        try FileManager.default.createDirectory(atPath: broken + "/a", withIntermediateDirectories: true)
+        try Data("not a png".utf8).write(to: URL(fileURLWithPath: broken + "/a/x.png"))
+        #expect(throws: (any Error).self) {
+            try SimCLRCommand.Pretrain.parse(["--data", data, "--out", out, "--overwrite", "--knn-data", broken] + tiny).run()
+        }
+        #expect(!FileManager.default.fileExists(atPath: out + "/encoder.safetensors"))
+        #expect(!FileManager.default.fileExists(atPath: out + "/encoder.json"))
+    }
 }

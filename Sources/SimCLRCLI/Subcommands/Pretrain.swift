@@ -77,6 +77,10 @@ extension SimCLRCommand {
             } else {
                 dataset = try loading.load(root: training.data)
                 configuration = try training.configuration(channels: dataset.channels)
+                // A new run replaces the old one: its exported encoder must not outlive it.
+                for stale in [EncoderManifest.weightsFileName, EncoderManifest.fileName] {
+                    try? FileManager.default.removeItem(atPath: out + "/" + stale)
+                }
             }
             let trainer = try Trainer(configuration: configuration, dataset: dataset, outputFolder: out, resume: resume)
             if let folder = knnData {
@@ -88,7 +92,10 @@ extension SimCLRCommand {
             defer { stop.stopWatchingSignals() }
             let summary = try trainer.run(stop: stop, display: ProgressDisplay())
             print(PretrainReport.summary(summary, trainer: trainer))
-            if summary.completed && configuration.data == PretrainOptions.defaultData { print(PretrainReport.fullDatasetHint) }
+            // Interrupted (SIGINT/SIGTERM): the checkpoint is kept, but the run is not done, so
+            // scripts such as `pretrain && probe` must not go on (128 + SIGINT, as a shell would).
+            guard summary.completed else { throw ExitCode(130) }
+            if configuration.data == PretrainOptions.defaultData { print(PretrainReport.fullDatasetHint) }
         }
     }
 }
