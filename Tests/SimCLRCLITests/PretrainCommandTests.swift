@@ -115,4 +115,16 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out + "/encoder.safetensors"))
         #expect(!FileManager.default.fileExists(atPath: out + "/encoder.json"))
     }
+
+    @Test func knnMonitorRefusesAHeldOutFolderWithOtherClasses() throws {
+        let data = try Self.imageFolder()
+        let other = Self.temporaryFolder() + "/held-out"
+        try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
+        let classes = try FileManager.default.contentsOfDirectory(atPath: data).filter { !$0.hasPrefix(".") }.sorted()
+        try FileManager.default.copyItem(atPath: data + "/" + classes[0], toPath: other + "/renamed")
+        let tiny = ["--batch-size", "4", "--widths", "4,8,8", "--projection-dim", "8", "--image-size", "12", "--epochs", "1"]
+        #expect(throws: ProbeInputError.self) {
+            try SimCLRCommand.Pretrain.parse(["--data", data, "--out", Self.temporaryFolder(), "--knn-data", other] + tiny).run()
+        }
+    }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A resnet-mini encoder used for evaluation only: eval-mode BatchNorm (running statistics), no
 /// augmentation, images scaled to [0, 1] and normalised with the training mean/std, giving the
 /// representation h (before the projection head), as in SimCLR's linear evaluation (Chen et al.
@@ -14,6 +16,9 @@ public final class FrozenEncoder {
     ///
     /// - Throws: `EncoderLoadError` naming the file at fault.
     public static func load(weightsPath: String) throws(EncoderLoadError) -> FrozenEncoder {
+        guard FileManager.default.fileExists(atPath: weightsPath) else {
+            throw .unreadable(path: weightsPath, reason: "no such file")
+        }
         let manifestPath = EncoderDescription.manifestPath(besideWeights: weightsPath)
         let description = try EncoderDescription.read(path: manifestPath)
         let file: SafetensorsFile

@@ -84,7 +84,11 @@ extension SimCLRCommand {
             }
             let trainer = try Trainer(configuration: configuration, dataset: dataset, outputFolder: out, resume: resume)
             if let folder = knnData {
-                trainer.knnMonitor = KNNMonitor(bank: dataset, heldOut: try loading.load(root: folder), every: knnEvery)
+                let heldOut = try loading.load(root: folder)
+                guard heldOut.classNames == dataset.classNames else {
+                    throw ProbeInputError.classMismatch(path: folder, found: heldOut.classNames, expected: dataset.classNames)
+                }
+                trainer.knnMonitor = KNNMonitor(bank: dataset, heldOut: heldOut, every: knnEvery)
             }
             print(PretrainReport.header(trainer, dataset: dataset))
             fflush(nil)  // all C streams: the header before the progress on stderr, also into a file
