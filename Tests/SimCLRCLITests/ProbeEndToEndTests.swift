@@ -80,4 +80,23 @@ import Testing
         #expect(report.evaluations.map(\.name) == ["random-init"])
         #expect(report.evaluations[0].featureDimension == 128, "default resnet-mini: D = 128")
     }
+
+    /// A broken file stops `probe` and `embed` unless `--skip-bad-images` (which their error hint
+    /// suggests) skips it.
+    @Test func skipBadImagesLetsProbeAndEmbedGoOn() throws {
+        let root = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let images = root.appendingPathComponent("images")
+        try Data("not a png".utf8).write(to: images.appendingPathComponent("dark/broken.png"))
+        let encoder = root.appendingPathComponent("run/encoder.safetensors").path
+        let out = root.appendingPathComponent("emb.npy").path
+        let embed = ["--encoder", encoder, "--data", images.path, "--out", out, "--threads", "1"]
+        #expect(throws: DatasetError.self) { try SimCLRCommand.Embed.parse(embed).run() }
+        try SimCLRCommand.Embed.parse(embed + ["--skip-bad-images"]).run()
+        #expect(try NumpyArrayFile.readFloat32(path: out).shape == [8, 8])
+        let probe = ["--encoder", encoder, "--train", images.path, "--test", images.path,
+                     "--out", root.appendingPathComponent("results.json").path, "--threads", "1"]
+        #expect(throws: DatasetError.self) { try SimCLRCommand.Probe.parse(probe).run() }
+        try SimCLRCommand.Probe.parse(probe + ["--skip-bad-images"]).run()
+    }
 }

@@ -7,10 +7,13 @@ struct ProbeDatasets {
     var trainPath: String
     var testPath: String
 
-    /// - Parameter channels: the encoder's input channels (nil: as the images come).
+    /// - Parameters:
+    ///   - channels: the encoder's input channels (nil: as the images come).
+    ///   - skipBadImages: skip (and list) files that fail to decode instead of stopping.
     /// - Throws: `DatasetError` from loading, `ProbeInputError.classMismatch` if the class folders differ.
-    static func load(train: String, test: String, channels: Int?) throws -> ProbeDatasets {
-        let options = ImageFolderOptions(channels: channels.map { $0 == 1 ? .grayscale : .rgb } ?? .automatic)
+    static func load(train: String, test: String, channels: Int?, skipBadImages: Bool = false) throws -> ProbeDatasets {
+        let options = ImageFolderOptions(
+            channels: channels.map { $0 == 1 ? .grayscale : .rgb } ?? .automatic, skipBadImages: skipBadImages)
         let trainSet = try ImageDataset.loadImageFolder(root: train, options: options)
         let testSet = try ImageDataset.loadImageFolder(root: test, options: options)
         for line in trainSet.report.warnings + testSet.report.warnings { print("warning: \(line)") }

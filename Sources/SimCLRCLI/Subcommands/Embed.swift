@@ -13,6 +13,9 @@ extension SimCLRCommand {
                 """)
 
         @OptionGroup var runtime: RuntimeOptions
+
+        @Flag(help: "Skip images that fail to decode (they are listed) instead of stopping at the first one.")
+        var skipBadImages = false
         @Option(help: "Trained encoder weights (encoder.json must sit beside them).") var encoder: String
         @Option(help: "ImageFolder to embed (root/<class>/*.png).") var data: String
         @Option(help: "Output .npy file.") var out: String = "emb.npy"
@@ -28,7 +31,7 @@ extension SimCLRCommand {
             let frozen = try FrozenEncoder.load(weightsPath: encoder)
             let channels = frozen.description.configuration.inputChannels
             let (dataset, report) = try ImageDataset.loadImageFolder(
-                root: data, options: ImageFolderOptions(channels: channels == 1 ? .grayscale : .rgb))
+                root: data, options: ImageFolderOptions(channels: channels == 1 ? .grayscale : .rgb, skipBadImages: skipBadImages))
             for line in report.warnings { print("warning: \(line)") }
             let start = System.now()
             let h = try frozen.representations(of: dataset, path: data, batchSize: batchSize)

@@ -15,6 +15,9 @@ extension SimCLRCommand {
         @OptionGroup var runtime: RuntimeOptions
         @OptionGroup var evaluation: ProbeEvaluationOptions
 
+        @Flag(help: "Skip images that fail to decode (they are listed) instead of stopping at the first one.")
+        var skipBadImages = false
+
         @Option(help: ArgumentHelp(
             "Trained encoder weights (encoder.json must sit beside them).",
             discussion: "Without it, --baseline random-init uses the default resnet-mini (widths 32, 64, 128) initialised from --seed, with the training images' pixel mean/std."))
@@ -36,7 +39,9 @@ extension SimCLRCommand {
         func run() throws {
             runtime.apply()
             let trained = try encoder.map { try FrozenEncoder.load(weightsPath: $0) }
-            let sets = try ProbeDatasets.load(train: train, test: test, channels: trained?.description.configuration.inputChannels)
+            let sets = try ProbeDatasets.load(
+                train: train, test: test, channels: trained?.description.configuration.inputChannels,
+                skipBadImages: skipBadImages)
             var sources: [(name: String, features: () throws -> (Tensor, Tensor))] = []
             if let trained {
                 sources.append(("encoder", { try sets.representations(trained, batchSize: batchSize) }))
