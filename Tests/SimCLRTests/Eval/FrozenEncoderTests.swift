@@ -69,6 +69,16 @@ import Testing
         }
     }
 
+    /// A mistyped `--encoder` path must name that file, not the encoder.json beside it.
+    @Test func aMissingWeightsFileIsNamedInTheError() throws {
+        let folder = try Self.encoderFolder(widths: [4, 8, 8])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let missing = folder.appendingPathComponent("typo.safetensors").path
+        #expect(throws: EncoderLoadError.unreadable(path: missing, reason: "no such file")) {
+            _ = try FrozenEncoder.load(weightsPath: missing)
+        }
+    }
+
     @Test func randomInitIsSeededAndDiffersFromTrained() throws {
         let description = EncoderDescription(
             configuration: ResNetMiniConfiguration(widths: [4, 8, 8], inputChannels: 1, imageSize: 8, projectionDim: 6),
