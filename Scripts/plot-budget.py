@@ -1,0 +1,71 @@
+"""Linear-probe top-1 against the pretraining budget, one point per finished run.
+
+Each RUN_DIR is a `simclr pretrain` output folder evaluated by `simclr probe --out RUN_DIR/probe.json`.
+The budget of a run is its number of epochs (each run has its own warmup + cosine schedule) and
+its training minutes (sum of the epoch records' seconds in metrics.jsonl). Baselines found in any
+probe.json (raw-pixels, random-init) are drawn as horizontal lines.
+
+Usage: plot-budget.py OUT_PNG RUN_DIR... (run by Scripts/plot-budget.sh).
+"""
+import json
+import os
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def read_run(run):
+    epochs, seconds = 0, 0.0
+    with open(os.path.join(run, "metrics.jsonl")) as f:
+        for line in f:
+            record = json.loads(line)
+            if record.get("kind") == "epoch":
+                epochs += 1
+                seconds += record["seconds"]
+    with open(os.path.join(run, "probe.json")) as f:
+        report = json.load(f)
+    scores = {e["name"]: 100 * e["linear"]["top1"] for e in report["evaluations"]}
+    if "encoder" not in scores:
+        sys.exit(f"{run}/probe.json: no 'encoder' evaluation (run simclr probe --encoder ...)")
+    return epochs, seconds / 60, scores
+
+
+def main(out_path, runs):
+    points, baselines = [], {}
+    for run in runs:
+        epochs, minutes, scores = read_run(run)
+        points.append((epochs, minutes, scores["encoder"]))
+        for name in ("raw-pixels", "random-init"):
+            if name in scores:
+                baselines[name] = scores[name]
+    points.sort()
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.plot([p[0] for p in points], [p[2] for p in points], "o-", color="tab:blue",
+            label="SimCLR encoder (linear probe)")
+    for epochs, minutes, top1 in points:
+        ax.annotate(f"{top1:.1f}%\n{minutes:.0f} min", (epochs, top1), textcoords="offset points",
+                    xytext=(0, 8), ha="center", fontsize=8)
+    styles = {"raw-pixels": "tab:gray", "random-init": "tab:red"}
+    for name, top1 in sorted(baselines.items()):
+        ax.axhline(top1, color=styles[name], ls="--", lw=1, label=f"{name} {top1:.1f}%")
+    ax.set_xlabel("pretraining epochs (each point: its own run and cosine schedule)")
+    ax.set_ylabel("Fashion-MNIST test top-1 (%)")
+    ax.set_xscale("log", base=2)
+    ax.set_xticks([p[0] for p in points], [str(p[0]) for p in points])
+    low = min([p[2] for p in points] + list(baselines.values()))
+    high = max(p[2] for p in points)
+    ax.set_ylim(low - 1.5, high + 2.5)
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title("Linear-probe accuracy per pretraining budget")
+    fig.tight_layout()
+    fig.savefig(out_path, dpi=110)
+    print(f"wrote {out_path}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 3:
+        sys.exit("usage: plot-budget.py OUT_PNG RUN_DIR...")
+    main(sys.argv[1], sys.argv[2:])
