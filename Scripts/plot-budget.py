@@ -1,9 +1,10 @@
 """Linear-probe top-1 against the pretraining budget, one point per finished run.
 
 Each RUN_DIR is a `simclr pretrain` output folder evaluated by `simclr probe --out RUN_DIR/probe.json`.
-The budget of a run is its number of epochs (each run has its own warmup + cosine schedule) and
-its training minutes (sum of the epoch records' seconds in metrics.jsonl). Baselines found in any
-probe.json (raw-pixels, random-init) are drawn as horizontal lines.
+The budget of a run is its number of epochs (each run has its own warmup + cosine schedule);
+its training minutes (sum of the epoch records' seconds in metrics.jsonl) are printed, not
+plotted, because runs made on a shared machine are not comparable in time. Baselines found in
+any probe.json (raw-pixels, random-init) are drawn as horizontal lines.
 
 Usage: plot-budget.py OUT_PNG RUN_DIR... (run by Scripts/plot-budget.sh).
 """
@@ -46,7 +47,8 @@ def main(out_path, runs):
     ax.plot([p[0] for p in points], [p[2] for p in points], "o-", color="tab:blue",
             label="SimCLR encoder (linear probe)")
     for epochs, minutes, top1 in points:
-        ax.annotate(f"{top1:.1f}%\n{minutes:.0f} min", (epochs, top1), textcoords="offset points",
+        print(f"{epochs} epoch(s): top-1 {top1:.2f}%, {minutes:.1f} min of training")
+        ax.annotate(f"{top1:.2f}%", (epochs, top1), textcoords="offset points",
                     xytext=(0, 8), ha="center", fontsize=8)
     styles = {"raw-pixels": "tab:gray", "random-init": "tab:red"}
     for name, top1 in sorted(baselines.items()):
