@@ -10,6 +10,9 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     /// `--resume` with other training arguments than the checkpoint's, at key `key` (only
     /// `epochs` may change).
     case argumentsMismatch(path: String, key: String, checkpoint: String, expected: String)
+    /// `--resume` with fewer epochs than the checkpoint's run was planned for (its warmup +
+    /// cosine schedule would be cut short; epochs may only be raised).
+    case epochsLowered(path: String, checkpoint: Int, requested: Int)
     /// A tensor the model or optimizer needs is absent.
     case missingTensor(path: String, name: String)
     /// The file holds a tensor the model and optimizer do not have.
@@ -28,6 +31,8 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
             return "checkpoint \(path) is for another model: \(key) is \(checkpoint) in the checkpoint, \(expected) in this run" + hint
         case .argumentsMismatch(let path, let key, let checkpoint, let expected):
             return "checkpoint \(path) was trained with \(key) = \(checkpoint), this run asks for \(expected); only --epochs may change on --resume"
+        case .epochsLowered(let path, let checkpoint, let requested):
+            return "checkpoint \(path) belongs to a \(checkpoint)-epoch run; --epochs \(requested) would cut its learning-rate schedule short (--epochs may only be raised on --resume)"
         case .missingTensor(let path, let name):
             return "checkpoint \(path) lacks tensor '\(name)'" + hint
         case .unexpectedTensor(let path, let name):

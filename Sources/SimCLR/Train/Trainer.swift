@@ -19,6 +19,9 @@ public final class Trainer {
     /// Batches (optimizer steps) per epoch.
     public let stepsPerEpoch: Int
     public private(set) var progress: TrainingProgress
+    /// On resume, the number of epochs the checkpoint's run was planned for (the schedule is
+    /// stretched when `configuration.epochs` is larger); nil for a new run.
+    public private(set) var checkpointEpochs: Int?
     /// Per-stage time of the steps run by this object.
     public private(set) var times = StepTimes()
     /// When set, the epoch records get `knn_top1` on its schedule.
@@ -69,10 +72,15 @@ public final class Trainer {
             model: model.stateDict(includeHead: true).map { ($0.name, $0.tensor.shape) },
             optimizer: optimizer.state().map { ($0.name, $0.tensor.shape) })
         var stored = try TrainingConfiguration.decode(json: checkpoint.arguments, path: path)
+        let plannedEpochs = stored.epochs
         stored.epochs = configuration.epochs
         if let (key, theirs, mine) = TrainingCheckpoint.firstDifference(stored.json, configuration.json) {
             throw CheckpointError.argumentsMismatch(path: path, key: key, checkpoint: theirs, expected: mine)
         }
+        guard configuration.epochs >= plannedEpochs else {
+            throw CheckpointError.epochsLowered(path: path, checkpoint: plannedEpochs, requested: configuration.epochs)
+        }
+        checkpointEpochs = plannedEpochs
         let position = checkpoint.progress.step - checkpoint.progress.epoch * stepsPerEpoch
         guard position >= 0, position < stepsPerEpoch || checkpoint.progress.epoch >= configuration.epochs else {
             throw CheckpointError.corrupt(

@@ -10,7 +10,8 @@ enum PretrainReport {
             resnet-mini widths \(c.model.widths.map(String.init).joined(separator: ",")), projection \(c.model.projectionDim), \(c.model.imageSize)×\(c.model.imageSize) views
             \(c.loss.rawValue) (τ \(c.temperature)), \(c.optimizer.rawValue), peak lr \(String(format: "%.4g", c.peakLearningRate)) (\(c.learningRateScaling.rawValue)), warmup \(trainer.schedule.warmupSteps) of \(trainer.schedule.totalSteps) steps
             \(c.epochs) epochs × \(trainer.stepsPerEpoch) steps of \(c.batchSize) images; output in \(trainer.outputFolder)\
-            \(trainer.progress.step > 0 ? "\nresuming at step \(trainer.progress.step) (epoch \(trainer.progress.epoch + 1))" : "")
+            \(trainer.progress.step > 0 ? "\nresuming at step \(trainer.progress.step) (epoch \(trainer.progress.epoch + 1))" : "")\
+            \(trainer.checkpointEpochs.map { $0 < c.epochs ? "\nthe warmup + cosine schedule now spans \(c.epochs) epochs (the checkpoint's run planned \($0))" : "" } ?? "")
             """
     }
 

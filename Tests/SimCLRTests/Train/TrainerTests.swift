@@ -145,9 +145,19 @@ import Testing
             path: folder + "/checkpoint.safetensors", key: "temperature", checkpoint: "0.5", expected: "0.1")) {
             try Trainer(configuration: other, dataset: data, outputFolder: folder, resume: true)
         }
-        // More epochs is allowed: the run continues from epoch 1.
+        // More epochs is allowed: the run continues from epoch 1, with the schedule stretched.
         let longer = try Trainer(configuration: Self.configuration(epochs: 2), dataset: data, outputFolder: folder, resume: true)
         #expect(longer.progress.epoch == 1)
+        #expect(longer.checkpointEpochs == 1)
+    }
+
+    @Test func resumeRefusesFewerEpochsThanPlanned() throws {
+        let folder = Self.folder()
+        let data = Self.dataset()
+        try Trainer(configuration: Self.configuration(epochs: 2), dataset: data, outputFolder: folder, resume: false).run()
+        #expect(throws: CheckpointError.epochsLowered(path: folder + "/checkpoint.safetensors", checkpoint: 2, requested: 1)) {
+            try Trainer(configuration: Self.configuration(epochs: 1), dataset: data, outputFolder: folder, resume: true)
+        }
     }
 
     @Test func exportedEncoderReloadsToTheSameEmbeddings() throws {
