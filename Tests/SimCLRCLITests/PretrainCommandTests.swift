@@ -100,6 +100,24 @@ import Testing
 
     /// `--overwrite` starts a new run: the replaced run's encoder must not survive a new run that
     /// then fails or is interrupted (a `pretrain && probe` script would evaluate the old weights).
+    @Test func headerNamesTheLossParameterInUse() throws {
+        let data = try Self.imageFolder()
+        let tiny = ["--data", data, "--batch-size", "4", "--widths", "4,8,8", "--projection-dim", "8", "--image-size", "12"]
+        for (flags, shown, hidden) in [
+            (["--loss", "triplet", "--margin", "0.3"], "triplet (margin 0.3)", "τ"),
+            (["--loss", "ntxent", "--temperature", "0.2"], "ntxent (τ 0.2)", "margin"),
+        ] {
+            let command = try SimCLRCommand.Pretrain.parse(tiny + flags)
+            let dataset = try command.loading.load(root: data)
+            let trainer = try Trainer(
+                configuration: try command.training.configuration(channels: dataset.channels), dataset: dataset,
+                outputFolder: Self.temporaryFolder(), resume: false)
+            let header = PretrainReport.header(trainer, dataset: dataset)
+            #expect(header.contains(shown), "\(header)")
+            #expect(!header.contains(hidden), "\(header)")
+        }
+    }
+
     @Test func overwriteRemovesTheReplacedRunsEncoder() throws {
         let data = try Self.imageFolder()
         let out = Self.temporaryFolder()
