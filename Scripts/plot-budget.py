@@ -2,6 +2,7 @@
 
 Each RUN_DIR is a `simclr pretrain` output folder evaluated by `simclr probe --out RUN_DIR/probe.json`.
 The budget of a run is its number of epochs (each run has its own warmup + cosine schedule);
+runs are grouped into one line per encoder width setting (`widths` in RUN_DIR/encoder.json);
 its training minutes (sum of the epoch records' seconds in metrics.jsonl) are printed, not
 plotted, because runs made on a shared machine are not comparable in time. Baselines found in
 any probe.json (raw-pixels, random-init) are drawn as horizontal lines.
@@ -31,33 +32,46 @@ def read_run(run):
     scores = {e["name"]: 100 * e["linear"]["top1"] for e in report["evaluations"]}
     if "encoder" not in scores:
         sys.exit(f"{run}/probe.json: no 'encoder' evaluation (run simclr probe --encoder ...)")
-    return epochs, seconds / 60, scores
+    with open(os.path.join(run, "encoder.json")) as f:
+        widths = "-".join(str(w) for w in json.load(f)["widths"])
+    return widths, epochs, seconds / 60, scores
 
 
 def main(out_path, runs):
-    points, baselines = [], {}
+    series, baselines = {}, {}
     for run in runs:
-        epochs, minutes, scores = read_run(run)
-        points.append((epochs, minutes, scores["encoder"]))
+        widths, epochs, minutes, scores = read_run(run)
+        series.setdefault(widths, []).append((epochs, minutes, scores["encoder"]))
         for name in ("raw-pixels", "random-init"):
             if name in scores:
-                baselines[name] = scores[name]
-    points.sort()
+                baselines.setdefault(name, {})[widths] = scores[name]
     fig, ax = plt.subplots(figsize=(7, 4))
-    ax.plot([p[0] for p in points], [p[2] for p in points], "o-", color="tab:blue",
-            label="SimCLR encoder (linear probe)")
-    for epochs, minutes, top1 in points:
-        print(f"{epochs} epoch(s): top-1 {top1:.2f}%, {minutes:.1f} min of training")
-        ax.annotate(f"{top1:.2f}%", (epochs, top1), textcoords="offset points",
-                    xytext=(0, 8), ha="center", fontsize=8)
-    styles = {"raw-pixels": "tab:gray", "random-init": "tab:red"}
-    for name, top1 in sorted(baselines.items()):
-        ax.axhline(top1, color=styles[name], ls="--", lw=1, label=f"{name} {top1:.1f}%")
+    colors = ["tab:blue", "tab:green", "tab:purple", "tab:orange"]
+    points = []
+    for index, (widths, line) in enumerate(sorted(series.items())):
+        line.sort()
+        points += line
+        ax.plot([p[0] for p in line], [p[2] for p in line], "o-", color=colors[index % len(colors)],
+                label=f"SimCLR encoder {widths} (linear probe)")
+        for epochs, minutes, top1 in line:
+            print(f"{widths}, {epochs} epoch(s): top-1 {top1:.2f}%, {minutes:.1f} min of training")
+            ax.annotate(f"{top1:.2f}%", (epochs, top1), textcoords="offset points",
+                        xytext=(0, 8), ha="center", fontsize=8)
+    styles = {"raw-pixels": ("tab:gray", "--"), "random-init": ("tab:red", ":")}
+    drawn = []
+    for name, by_widths in sorted(baselines.items()):
+        for widths, top1 in sorted(by_widths.items()):
+            label = name if name == "raw-pixels" else f"{name} {widths}"
+            if (label, round(top1, 2)) in drawn:
+                continue
+            drawn.append((label, round(top1, 2)))
+            ax.axhline(top1, color=styles[name][0], ls=styles[name][1], lw=1, label=f"{label} {top1:.1f}%")
     ax.set_xlabel("pretraining epochs (each point: its own run and cosine schedule)")
     ax.set_ylabel("Fashion-MNIST test top-1 (%)")
     ax.set_xscale("log", base=2)
-    ax.set_xticks([p[0] for p in points], [str(p[0]) for p in points])
-    low = min([p[2] for p in points] + list(baselines.values()))
+    ticks = sorted({p[0] for p in points})
+    ax.set_xticks(ticks, [str(t) for t in ticks])
+    low = min([p[2] for p in points] + [v for b in baselines.values() for v in b.values()])
     high = max(p[2] for p in points)
     ax.set_ylim(low - 1.5, high + 2.5)
     ax.legend(loc="lower right", fontsize=8)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Plots linear-probe top-1 against the pretraining budget (epochs, minutes), one point per run.
+# Plots linear-probe top-1 against the pretraining budget (epochs), one point per run, one line per widths.
 # Each RUN_DIR needs metrics.jsonl (simclr pretrain) and probe.json (simclr probe --out).
 # Installs matplotlib into .venv-plots/ (git-ignored).
 # Usage: Scripts/plot-budget.sh OUT.png RUN_DIR...
