@@ -62,6 +62,9 @@ import Testing
             let message = try #require(Self.validationMessage(base + extra), "\(extra) should be rejected")
             #expect(message.contains(expected), "\(extra): \(message)")
         }
+        let file = out + ".txt"
+        try Data("not a folder".utf8).write(to: URL(fileURLWithPath: file))
+        #expect(Self.validationMessage(["--data", data, "--out", file])?.contains("--out \(file) is a file") == true)
         let missing = try #require(Self.validationMessage(["--data", "/nonexistent/train", "--out", out]))
         #expect(missing.contains("--data /nonexistent/train: no such folder") && missing.contains("HINT"))
         #expect(Self.validationMessage(base) == nil)
@@ -84,7 +87,13 @@ import Testing
         // A second run into the same folder must say how to continue; --resume rejects new flags.
         #expect(Self.validationMessage(["--data", data, "--out", out] + tiny)?.contains("already holds a checkpoint") == true)
         #expect(Self.validationMessage(["--out", out, "--resume", "--lr", "0.1"])?.contains("drop --lr") == true)
-        try SimCLRCommand.Pretrain.parse(["--out", out, "--resume", "--epochs", "2"]).run()
+        // The training folder moved: --resume names the stored one, and --data says where it is now.
+        let moved = data + "-moved"
+        try FileManager.default.moveItem(atPath: data, toPath: moved)
+        #expect(throws: CheckpointError.trainingFolderMissing(path: out + "/checkpoint.safetensors", folder: data)) {
+            try SimCLRCommand.Pretrain.parse(["--out", out, "--resume", "--epochs", "2"]).run()
+        }
+        try SimCLRCommand.Pretrain.parse(["--out", out, "--resume", "--epochs", "2", "--data", moved]).run()
         let checkpoint = try TrainingCheckpoint.read(path: out + "/checkpoint.safetensors")
         #expect(checkpoint.progress.step == 4 && checkpoint.progress.epoch == 2)
         #expect(try MetricsLog.records(atPath: out + "/metrics.jsonl").map(\.step) == [1, 2, 2, 3, 4, 4])
@@ -96,6 +105,13 @@ import Testing
         let manifest = try EncoderManifest.read(path: exported + "/encoder.json")
         #expect(manifest.includesHead && manifest.widths == [4, 8, 8] && manifest.training.epochs == 2)
         #expect(throws: (any Error).self) { try SimCLRCommand.Export.parse(["--checkpoint", "/nonexistent", "--out", exported]) }
+        let fileOut = exported + "/encoder.json"  // a file where the output folder should be
+        do {
+            _ = try SimCLRCommand.Export.parse(["--checkpoint", out + "/checkpoint.safetensors", "--out", fileOut])
+            Issue.record("--out naming a file was accepted")
+        } catch {
+            #expect(SimCLRCommand.Export.message(for: error).contains("--out \(fileOut) is a file"))
+        }
     }
 
     /// `--overwrite` starts a new run: the replaced run's encoder must not survive a new run that

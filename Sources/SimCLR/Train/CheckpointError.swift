@@ -13,6 +13,9 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     /// `--resume` with fewer epochs than the checkpoint's run was planned for (its warmup +
     /// cosine schedule would be cut short; epochs may only be raised).
     case epochsLowered(path: String, checkpoint: Int, requested: Int)
+    /// `--resume` without `--data`, and the training folder stored in the checkpoint (as it was
+    /// given, possibly relative to another working directory) is not a folder from here.
+    case trainingFolderMissing(path: String, folder: String)
     /// A tensor the model or optimizer needs is absent.
     case missingTensor(path: String, name: String)
     /// The file holds a tensor the model and optimizer do not have.
@@ -33,6 +36,8 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
             return "checkpoint \(path) was trained with \(key) = \(checkpoint), this run asks for \(expected); only --epochs may change on --resume"
         case .epochsLowered(let path, let checkpoint, let requested):
             return "checkpoint \(path) belongs to a \(checkpoint)-epoch run; --epochs \(requested) would cut its learning-rate schedule short (--epochs may only be raised on --resume)"
+        case .trainingFolderMissing(let path, let folder):
+            return "checkpoint \(path) was trained on \(folder), which is not a folder from here\n---> HINT: pass --data with the training folder's path from this directory."
         case .missingTensor(let path, let name):
             return "checkpoint \(path) lacks tensor '\(name)'" + hint
         case .unexpectedTensor(let path, let name):

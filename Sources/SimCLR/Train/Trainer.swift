@@ -74,6 +74,8 @@ public final class Trainer {
         var stored = try TrainingConfiguration.decode(json: checkpoint.arguments, path: path)
         let plannedEpochs = stored.epochs
         stored.epochs = configuration.epochs
+        // The training folder may be named from another directory or have moved (`--data` on resume).
+        stored.data = configuration.data
         if let (key, theirs, mine) = TrainingCheckpoint.firstDifference(stored.json, configuration.json) {
             throw CheckpointError.argumentsMismatch(path: path, key: key, checkpoint: theirs, expected: mine)
         }

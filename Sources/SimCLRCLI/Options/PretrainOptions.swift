@@ -82,7 +82,6 @@ struct PretrainOptions: ParsableArguments {
             ("--blur-kernel-fraction", augmentation.blurKernelFraction != nil),
             ("--blur-minimum-side", augmentation.blurMinimumSide != nil),
             ("--normalize-mean", augmentation.normalizeMean != nil), ("--normalize-std", augmentation.normalizeStd != nil),
-            ("--data", data != Self.defaultData),
         ]
         return flags.filter(\.1).map(\.0)
     }

@@ -21,6 +21,7 @@ extension SimCLRCommand {
             guard FileManager.default.fileExists(atPath: checkpoint) else {
                 throw ValidationError("--checkpoint \(checkpoint): no such file")
             }
+            try OutputFolderCheck.validate(out, holds: "encoder.safetensors and encoder.json")
         }
 
         func run() throws {

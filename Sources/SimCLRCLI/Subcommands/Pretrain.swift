@@ -17,7 +17,7 @@ extension SimCLRCommand {
         @Option(help: "Output folder.")
         var out: String = "runs/pretrain"
 
-        @Flag(help: "Continue the run in --out with its stored arguments (only --epochs may be raised).")
+        @Flag(help: "Continue the run in --out with its stored arguments (only --epochs may be raised; --data may say where the training folder is now).")
         var resume = false
 
         @Flag(help: "Start a new run in --out even though it holds a checkpoint (replacing it).")
@@ -37,6 +37,7 @@ extension SimCLRCommand {
         var checkpointPath: String { out + "/" + TrainingCheckpoint.fileName }
 
         func validate() throws {
+            try OutputFolderCheck.validate(out, holds: "checkpoint, metrics and encoder files")
             guard knnEvery >= 1 else { throw ValidationError("--knn-every must be at least 1, got \(knnEvery)") }
             if let folder = knnData, !FileManager.default.fileExists(atPath: folder) {
                 throw ValidationError("--knn-data \(folder): no such folder")
@@ -48,7 +49,7 @@ extension SimCLRCommand {
                 let given = training.givenTrainingFlags
                 guard given.isEmpty else {
                     throw ValidationError(
-                        "--resume continues with the arguments stored in the checkpoint; drop \(given.joined(separator: ", ")) (only --epochs, --threads and --out may be given)")
+                        "--resume continues with the arguments stored in the checkpoint; drop \(given.joined(separator: ", ")) (only --epochs, --data, --threads and --out may be given)")
                 }
                 return
             }
@@ -72,6 +73,12 @@ extension SimCLRCommand {
                 let checkpoint = try TrainingCheckpoint.read(path: checkpointPath)
                 var stored = try TrainingConfiguration.decode(json: checkpoint.arguments, path: checkpointPath)
                 if let epochs = training.epochs { stored.epochs = epochs }
+                // The stored folder is as it was given, possibly relative to another directory.
+                if training.data != PretrainOptions.defaultData { stored.data = training.data }
+                var isFolder: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: stored.data, isDirectory: &isFolder), isFolder.boolValue else {
+                    throw CheckpointError.trainingFolderMissing(path: checkpointPath, folder: stored.data)
+                }
                 configuration = stored
                 dataset = try loading.load(root: stored.data)
             } else {
