@@ -29,7 +29,7 @@ struct AugmentationOptions: ParsableArguments {
     @Option(help: "Augmentation recipe: \(AugmentationConfig.Preset.allNames.joined(separator: ", ")).")
     var preset: String = AugmentationConfig.Preset.fashionMNIST.rawValue
 
-    @Option(help: "View size HxW (default: the images' size).")
+    @Option(help: "View size HxW (default: the images' size); pretrain sets it with --image-size instead.")
     var viewSize: ViewSize?
     @Option(help: "Crop area fraction range low,high.")
     var cropScale: Interval?

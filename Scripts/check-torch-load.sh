@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Loads a run's encoder.safetensors into PyTorch (Scripts/resnet_mini.py) and checks that it
+# computes the same h as `simclr embed` on the images of DATA_DIR.
+# Installs torch, safetensors, numpy and pillow from PyPI into .venv-torch/ (git-ignored; torch
+# is a large download, which is why this check is not part of Scripts/test.sh).
+# Usage: Scripts/check-torch-load.sh RUN_DIR [DATA_DIR]   (default DATA_DIR: the mini test set)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+run=${1:?usage: Scripts/check-torch-load.sh RUN_DIR [DATA_DIR]}
+data=${2:-datasets/fashion-mnist-mini/test}
+python=${TORCH_PYTHON:-.venv-torch/bin/python}
+if [ ! -x "$python" ]; then python3 -m venv .venv-torch; fi
+"$python" -c "import torch, safetensors, numpy, PIL" 2>/dev/null \
+    || "$python" -m pip install --quiet --disable-pip-version-check torch safetensors numpy pillow
+swift build -c release >/dev/null
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+.build/release/simclr embed --encoder "$run/encoder.safetensors" --data "$data" --out "$work/emb.npy"
+exec "$python" Scripts/check-torch-load.py "$run" "$data" "$work/emb.npy"
