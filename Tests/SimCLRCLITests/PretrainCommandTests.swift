@@ -41,6 +41,8 @@ import Testing
         let cases: [([String], String)] = [
             (["--temperature", "0"], "--temperature must be > 0, got 0.0"),
             (["--temperature=-0.5"], "--temperature must be > 0, got -0.5"),
+            (["--temperature", "-0.5"], "--temperature must be > 0, got -0.5"),
+            (["--lr", "-1"], "--lr must be > 0"),
             (["--batch-size", "1"], "--batch-size must be at least 2"),
             (["--epochs", "0"], "--epochs must be at least 1"),
             (["--lr", "0"], "--lr must be > 0"),

@@ -23,25 +23,27 @@ struct PretrainOptions: ParsableArguments {
     @Option(help: "Loss over the views: ntxent, contrastive, triplet (default ntxent).")
     var loss: ContrastiveLossKind?
 
-    @Option(help: "NT-Xent temperature τ > 0 (default 0.5).")
+    // `.unconditional`: a negative value (`--lr -1`) is read as the value, so the range check names
+    // it, instead of being taken for an unknown flag.
+    @Option(parsing: .unconditional, help: "NT-Xent temperature τ > 0 (default 0.5).")
     var temperature: Float?
 
-    @Option(help: "Margin of the contrastive and triplet losses (default 1).")
+    @Option(parsing: .unconditional, help: "Margin of the contrastive and triplet losses (default 1).")
     var margin: Float?
 
     @Option(help: "sgd, lars or adamw (default lars).")
     var optimizer: OptimizerKind?
 
-    @Option(help: "Base learning rate before --lr-scaling (default: lars 0.075, sgd 0.06, adamw 0.001).")
+    @Option(parsing: .unconditional, help: "Base learning rate before --lr-scaling (default: lars 0.075, sgd 0.06, adamw 0.001).")
     var lr: Double?
 
     @Option(help: "linear (lr·B/256), sqrt (lr·√B) or none (default: lars sqrt, sgd linear, adamw none).")
     var lrScaling: LearningRateScaling?
 
-    @Option(help: "Weight decay; BatchNorm and bias parameters excluded (default: lars 1e-6, sgd 5e-4, adamw 1e-6).")
+    @Option(parsing: .unconditional, help: "Weight decay; BatchNorm and bias parameters excluded (default: lars 1e-6, sgd 5e-4, adamw 1e-6).")
     var weightDecay: Double?
 
-    @Option(help: "Momentum of sgd and lars (default 0.9).")
+    @Option(parsing: .unconditional, help: "Momentum of sgd and lars (default 0.9).")
     var momentum: Double?
 
     @Option(help: "Epochs of linear warmup before the cosine decay (default: a tenth of --epochs).")
