@@ -1,11 +1,11 @@
 """Linear-probe top-1 against the pretraining budget, one point per finished run.
 
 Each RUN_DIR is a `simclr pretrain` output folder evaluated by `simclr probe --out RUN_DIR/probe.json`.
-The budget of a run is its number of epochs (each run has its own warmup + cosine schedule);
-runs are grouped into one line per encoder width setting (`widths` in RUN_DIR/encoder.json);
-its training minutes (sum of the epoch records' seconds in metrics.jsonl) are printed, not
+The budget of a run is its number of epochs (each run has its own warmup + cosine schedule).
+Runs are grouped into one line per encoder width setting (`widths` in RUN_DIR/encoder.json).
+A run's training minutes (sum of the epoch records' seconds in metrics.jsonl) are printed, not
 plotted, because runs made on a shared machine are not comparable in time. Baselines found in
-any probe.json (raw-pixels, random-init) are drawn as horizontal lines.
+any probe.json are drawn as horizontal lines: raw pixels once, random init once per widths.
 
 Usage: plot-budget.py OUT_PNG RUN_DIR... (run by Scripts/plot-budget.sh).
 """
@@ -42,9 +42,10 @@ def main(out_path, runs):
     for run in runs:
         widths, epochs, minutes, scores = read_run(run)
         series.setdefault(widths, []).append((epochs, minutes, scores["encoder"]))
-        for name in ("raw-pixels", "random-init"):
-            if name in scores:
-                baselines.setdefault(name, {})[widths] = scores[name]
+        if "raw-pixels" in scores:
+            baselines[("raw-pixels", "raw-pixels")] = scores["raw-pixels"]
+        if "random-init" in scores:
+            baselines[("random-init", f"random-init {widths}")] = scores["random-init"]
     fig, ax = plt.subplots(figsize=(7, 4))
     colors = ["tab:blue", "tab:green", "tab:purple", "tab:orange"]
     points = []
@@ -58,20 +59,14 @@ def main(out_path, runs):
             ax.annotate(f"{top1:.2f}%", (epochs, top1), textcoords="offset points",
                         xytext=(0, 8), ha="center", fontsize=8)
     styles = {"raw-pixels": ("tab:gray", "--"), "random-init": ("tab:red", ":")}
-    drawn = []
-    for name, by_widths in sorted(baselines.items()):
-        for widths, top1 in sorted(by_widths.items()):
-            label = name if name == "raw-pixels" else f"{name} {widths}"
-            if (label, round(top1, 2)) in drawn:
-                continue
-            drawn.append((label, round(top1, 2)))
-            ax.axhline(top1, color=styles[name][0], ls=styles[name][1], lw=1, label=f"{label} {top1:.1f}%")
+    for (name, label), top1 in sorted(baselines.items()):
+        ax.axhline(top1, color=styles[name][0], ls=styles[name][1], lw=1, label=f"{label} {top1:.1f}%")
     ax.set_xlabel("pretraining epochs (each point: its own run and cosine schedule)")
     ax.set_ylabel("Fashion-MNIST test top-1 (%)")
     ax.set_xscale("log", base=2)
     ticks = sorted({p[0] for p in points})
     ax.set_xticks(ticks, [str(t) for t in ticks])
-    low = min([p[2] for p in points] + [v for b in baselines.values() for v in b.values()])
+    low = min([p[2] for p in points] + list(baselines.values()))
     high = max(p[2] for p in points)
     ax.set_ylim(low - 1.5, high + 2.5)
     ax.legend(loc="lower right", fontsize=8)

@@ -6,8 +6,7 @@ import Foundation
 enum OutputFolderCheck {
     /// - Throws: `ValidationError` if `path` exists and is not a folder.
     static func validate(_ path: String, flag: String = "--out", holds contents: String) throws {
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue {
+        if FileManager.default.fileExists(atPath: path), !FileManager.default.isFolder(atPath: path) {
             throw ValidationError("\(flag) \(path) is a file; it must be a folder (for \(contents))")
         }
     }

@@ -56,8 +56,7 @@ extension SimCLRCommand {
             guard !exists || overwrite else {
                 throw ValidationError("\(out) already holds a checkpoint; pass --resume to continue it, --overwrite to replace it, or another --out")
             }
-            var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: training.data, isDirectory: &isFolder), isFolder.boolValue else {
+            guard FileManager.default.isFolder(atPath: training.data) else {
                 throw ValidationError("--data \(training.data): no such folder\n---> HINT: Scripts/prepare-fashion-mnist.sh writes datasets/fashion-mnist/{train,test}.")
             }
             // Before loading, the channel count is --channels, or guessed from the preset's mean.
@@ -75,8 +74,7 @@ extension SimCLRCommand {
                 if let epochs = training.epochs { stored.epochs = epochs }
                 // The stored folder is as it was given, possibly relative to another directory.
                 if training.data != PretrainOptions.defaultData { stored.data = training.data }
-                var isFolder: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: stored.data, isDirectory: &isFolder), isFolder.boolValue else {
+                guard FileManager.default.isFolder(atPath: stored.data) else {
                     throw CheckpointError.trainingFolderMissing(path: checkpointPath, folder: stored.data)
                 }
                 configuration = stored
