@@ -5,10 +5,13 @@
 /// OIHW `[OC, C, K, K]`, which is also the row order of the im2col columns, so the file layout
 /// and the internal layout are the same.
 ///
-/// Forward, per chunk of images: `columns [CK², n·OH·OW] = im2col(x)`, then
-/// `y[:, chunk] = weight [OC, CK²] × columns` written straight into the `[OC, N·OH·OW]` output.
-/// A 1×1 stride-1 convolution skips im2col (`x` is already `[C, N·H·W]`). Backward recomputes
-/// the columns: `weightGradient += dy × columnsᵀ`, `columns = weightᵀ × dy`, `dx = col2im(columns)`.
+/// Parallel over the batch: the images are split into the fixed tasks of `BatchTasks`, and each
+/// task runs its images through the layer on one core with single-threaded sgemm
+/// (`ConvolutionTask`). Forward, per chunk of a task's images: `columns [CK², n·OH·OW] = im2col(x)`,
+/// then `y[:, chunk] = weight [OC, CK²] × columns` written straight into the `[OC, N·OH·OW]`
+/// output. A 1×1 stride-1 convolution skips im2col (`x` is already `[C, N·H·W]`). Backward
+/// recomputes the columns: `partial_t += dy × columnsᵀ`, `columns = weightᵀ × dy`,
+/// `dx = col2im(columns)`; the tasks' weight-gradient partials are added in task order.
 /// 3×3 stride-1 padding-1 convolutions use Winograd F(2×2, 3×3) instead for the output and the
 /// input gradient (`WinogradConvolution`), and im2col only for the weight gradient.
 public final class Conv2D {
@@ -40,14 +43,11 @@ public final class Conv2D {
     /// `dL/dx` `[C, N, H, W]` of the last `backward`, reused across calls.
     public let inputGradient = FeatureMap()
 
-    /// Upper bound on the im2col buffer, in floats; the batch is processed in chunks of images
-    /// whose columns fit (at least one image per chunk).
-    public var columnBudget = 1 << 20
-    /// Upper bound, in floats, on each Winograd tile buffer.
-    public var winogradBudget: Int {
-        get { winograd.budget }
-        set { winograd.budget = newValue }
-    }
+    /// Upper bound, in floats, on each worker's im2col buffer; a task processes its images in
+    /// chunks whose columns fit (at least one image per chunk).
+    public var columnBudget = 1 << 18
+    /// Upper bound, in floats, on each of a worker's two Winograd tile buffers.
+    public var winogradBudget = 1 << 20
     /// How to lower the convolution (`.automatic` by default).
     public var algorithm = Algorithm.automatic {
         didSet {
@@ -66,14 +66,15 @@ public final class Conv2D {
     }
 
     private var supportsWinograd: Bool { kernelSize == 3 && stride == 1 && padding == 1 }
-    private let winograd = WinogradConvolution(budget: 1 << 22)
     /// Transformed kernels `[16, OC, C]` (forward) and `[16, C, OC]` (input gradient).
     private var winogradWeights: [Float]
     private var winogradFlippedWeights: [Float]
 
     private var input: FeatureMap?
-    private var columns = UnsafeMutablePointer<Float>.allocate(capacity: 1)
-    private var columnsCapacity = 1
+    /// One per worker, grown with `Parallel.workerCount`.
+    private var scratch: [ConvolutionScratch] = []
+    /// `[tasks, OC·C·K²]`: each batch task's part of the weight gradient.
+    private let weightGradientPartials = ScratchBuffer()
 
     /// Weights drawn as torchvision initialises ResNet convolutions: Kaiming normal, fan_out
     /// mode, ReLU gain, i.e. `N(0, 2 / (OC·K·K))` (He et al. 2015, arXiv:1502.01852).
@@ -99,12 +100,8 @@ public final class Conv2D {
         winogradFlippedWeights = winogradWeights
     }
 
-    deinit { columns.deallocate() }
-
     /// Output size along one axis for an input of `size`.
     public func outputSize(_ size: Int) -> Int { (size + 2 * padding - kernelSize) / stride + 1 }
-
-    private var isPointwise: Bool { kernelSize == 1 && stride == 1 && padding == 0 }
 
     private var geometry: ConvolutionGeometry {
         let x = input!
@@ -113,16 +110,45 @@ public final class Conv2D {
             stride: stride, padding: padding, outputHeight: outputSize(x.height), outputWidth: outputSize(x.width))
     }
 
-    /// Images per im2col chunk and makes sure the column buffer holds that many.
-    private func planColumns(_ g: ConvolutionGeometry) -> Int {
-        let perImage = g.rows * g.outputPlane
-        let images = max(1, min(g.batch, columnBudget / max(1, perImage)))
-        if images * perImage > columnsCapacity {
-            columns.deallocate()
-            columnsCapacity = images * perImage
-            columns = UnsafeMutablePointer<Float>.allocate(capacity: columnsCapacity)
+    /// Scratch for every worker that may run a task, budgets as set now.
+    private func workerScratch() -> [ConvolutionScratch] {
+        while scratch.count < Parallel.workerCount { scratch.append(ConvolutionScratch(winogradBudget: winogradBudget)) }
+        for s in scratch { s.winograd.budget = winogradBudget }
+        return scratch
+    }
+
+    /// Runs `body(task, images, scratch)` for every batch task of a batch of `batch` images, on
+    /// all workers, OpenBLAS single-threaded inside.
+    private func forEachTask(
+        batch: Int, _ body: @Sendable (_ task: Int, _ images: Range<Int>, _ scratch: ConvolutionScratch) -> Void
+    ) {
+        let tasks = BatchTasks.count(batch: batch)
+        let scratch = workerScratch()
+        BLAS.withSingleThreadedCalls {
+            Parallel.forEachTask(tasks) { task, worker in
+                body(task, BatchTasks.images(task: task, count: tasks, batch: batch), scratch[worker])
+            }
         }
-        return images
+    }
+
+    /// The task description for the current input; `flipped` selects the input-gradient kernel.
+    private func task(
+        _ g: ConvolutionGeometry, weight: UnsafePointer<Float>, winograd: UnsafePointer<Float>
+    ) -> ConvolutionTask {
+        ConvolutionTask(
+            algorithm: resolvedAlgorithm(height: g.height, width: g.width), geometry: g,
+            outputChannels: outputChannels, weight: SendableConstPointer(weight),
+            winogradWeight: SendableConstPointer(winograd), columnBudget: columnBudget)
+    }
+
+    /// Fills `u` with the Winograd kernel of the current weight (`flipped`: input gradient).
+    private func transformWinogradWeights(_ u: inout [Float], flipped: Bool) {
+        weight.value.withUnsafeBufferPointer { w in
+            u.withUnsafeMutableBufferPointer { u in
+                WinogradConvolution.transformWeights(
+                    w.baseAddress!, outputs: outputChannels, inputs: inputChannels, flipped: flipped, into: u.baseAddress!)
+            }
+        }
     }
 
     /// `y = conv(x)`; caches `x` (by reference: the caller must not change it before `backward`).
@@ -136,24 +162,17 @@ public final class Conv2D {
         self.input = input
         let g = geometry
         output.resize(channels: outputChannels, batch: g.batch, height: g.outputHeight, width: g.outputWidth)
-        let outputRow = g.batch * g.outputPlane
         if resolvedAlgorithm(height: g.height, width: g.width) == .winograd {
-            winogradConvolve(input.storage, flipped: false, output: output.storage, batch: g.batch)
-            return output
+            transformWinogradWeights(&winogradWeights, flipped: false)
         }
+        let x = SendableConstPointer(UnsafePointer(input.storage)), y = SendablePointer(output.storage)
         weight.value.withUnsafeBufferPointer { w in
-            if isPointwise {
-                BLAS.sgemm(.none, .none, m: outputChannels, n: outputRow, k: inputChannels, a: w.baseAddress!,
-                           lda: inputChannels, b: input.storage, ldb: outputRow, c: output.storage, ldc: outputRow)
-                return
-            }
-            let chunk = planColumns(g)
-            for first in Swift.stride(from: 0, to: g.batch, by: chunk) {
-                let images = first..<min(g.batch, first + chunk)
-                let width = images.count * g.outputPlane
-                ConvolutionLowering.im2col(input.storage, g, images: images, columns: columns)
-                BLAS.sgemm(.none, .none, m: outputChannels, n: width, k: g.rows, a: w.baseAddress!, lda: g.rows,
-                           b: columns, ldb: width, c: output.storage + first * g.outputPlane, ldc: outputRow)
+            winogradWeights.withUnsafeBufferPointer { u in
+                let task = task(g, weight: w.baseAddress!, winograd: u.baseAddress!)
+                // Each task writes the output columns of its own images.
+                forEachTask(batch: g.batch) { _, images, scratch in
+                    task.forward(images, input: x.base, output: y.base, scratch: scratch)
+                }
             }
         }
         return output
@@ -172,59 +191,29 @@ public final class Conv2D {
                 && outputGradient.height == g.outputHeight && outputGradient.width == g.outputWidth,
             "Conv2D \(name): output gradient [\(outputGradient.channels), \(outputGradient.batch), \(outputGradient.height), \(outputGradient.width)] vs output [\(outputChannels), \(g.batch), \(g.outputHeight), \(g.outputWidth)]")
         if computesInputGradient { inputGradient.resize(like: input) }
-        let outputRow = g.batch * g.outputPlane
-        let dy = outputGradient.storage
-        let usesWinograd = resolvedAlgorithm(height: g.height, width: g.width) == .winograd
-        weight.value.withUnsafeBufferPointer { wBuffer in
-            weight.gradient.withUnsafeMutableBufferPointer { dwBuffer in
-                let w = wBuffer.baseAddress!, dw = dwBuffer.baseAddress!
-                if isPointwise {
-                    BLAS.sgemm(.none, .transposed, m: outputChannels, n: inputChannels, k: outputRow, a: dy, lda: outputRow,
-                               b: input.storage, ldb: outputRow, beta: 1, c: dw, ldc: inputChannels)
-                    if computesInputGradient {
-                        BLAS.sgemm(.transposed, .none, m: inputChannels, n: outputRow, k: outputChannels, a: w,
-                                   lda: inputChannels, b: dy, ldb: outputRow, c: inputGradient.storage, ldc: outputRow)
-                    }
-                    return
-                }
-                let chunk = planColumns(g)
-                for first in Swift.stride(from: 0, to: g.batch, by: chunk) {
-                    let images = first..<min(g.batch, first + chunk)
-                    let width = images.count * g.outputPlane
-                    let dyChunk = dy + first * g.outputPlane
-                    ConvolutionLowering.im2col(input.storage, g, images: images, columns: columns)
-                    BLAS.sgemm(.none, .transposed, m: outputChannels, n: g.rows, k: width, a: dyChunk, lda: outputRow,
-                               b: columns, ldb: width, beta: 1, c: dw, ldc: g.rows)
-                    if computesInputGradient && !usesWinograd {
-                        BLAS.sgemm(.transposed, .none, m: g.rows, n: width, k: outputChannels, a: w, lda: g.rows,
-                                   b: dyChunk, ldb: outputRow, c: columns, ldc: width)
-                        ConvolutionLowering.col2im(columns, g, images: images, inputGradient: inputGradient.storage)
-                    }
+        if computesInputGradient && resolvedAlgorithm(height: g.height, width: g.width) == .winograd {
+            transformWinogradWeights(&winogradFlippedWeights, flipped: true)
+        }
+        let tasks = BatchTasks.count(batch: g.batch), length = weight.value.count
+        let partials = SendablePointer(weightGradientPartials.reserve(tasks * length))
+        let x = SendableConstPointer(UnsafePointer(input.storage))
+        let dy = SendableConstPointer(UnsafePointer(outputGradient.storage))
+        let dx = computesInputGradient ? SendablePointer(inputGradient.storage) : nil
+        weight.value.withUnsafeBufferPointer { w in
+            winogradFlippedWeights.withUnsafeBufferPointer { u in
+                let task = task(g, weight: w.baseAddress!, winograd: u.baseAddress!)
+                // Each task writes its own weight-gradient partial and the input-gradient columns
+                // of its own images.
+                forEachTask(batch: g.batch) { t, images, scratch in
+                    task.backward(
+                        images, input: x.base, outputGradient: dy.base, weightGradient: partials.base + t * length,
+                        inputGradient: dx?.base, scratch: scratch)
                 }
             }
         }
-        if computesInputGradient && usesWinograd {
-            winogradConvolve(dy, flipped: true, output: inputGradient.storage, batch: g.batch)
+        weight.gradient.withUnsafeMutableBufferPointer { dw in
+            BatchTasks.addPartials(partials.base, tasks: tasks, length: length, into: dw.baseAddress!)
         }
         return inputGradient
-    }
-
-    /// Forward (`flipped == false`: C → OC) or input-gradient (`true`: OC → C, kernel rotated
-    /// by 180°) convolution by Winograd F(2×2, 3×3) over the last input's spatial size.
-    private func winogradConvolve(_ source: UnsafePointer<Float>, flipped: Bool, output: UnsafeMutablePointer<Float>, batch: Int) {
-        let x = input!
-        let (from, to) = flipped ? (outputChannels, inputChannels) : (inputChannels, outputChannels)
-        func run(_ u: inout [Float]) {
-            weight.value.withUnsafeBufferPointer { w in
-                u.withUnsafeMutableBufferPointer { u in
-                    WinogradConvolution.transformWeights(
-                        w.baseAddress!, outputs: outputChannels, inputs: inputChannels, flipped: flipped, into: u.baseAddress!)
-                    winograd.convolve(
-                        input: source, inputChannels: from, outputChannels: to, batch: batch, height: x.height,
-                        width: x.width, u: u.baseAddress!, output: output)
-                }
-            }
-        }
-        if flipped { run(&winogradFlippedWeights) } else { run(&winogradWeights) }
     }
 }

@@ -27,58 +27,54 @@ struct ConvolutionGeometry: Sendable {
     }
 }
 
-/// im2col / col2im over the channel-major layout, parallel over im2col rows / input channels.
+/// im2col / col2im over the channel-major layout, on the calling thread (a convolution runs them
+/// inside its batch tasks, see `BatchTasks`).
 enum ConvolutionLowering {
     /// `columns[(c, kh, kw), (n − images.lowerBound, oh, ow)] = x[c, n, oh·s − p + kh, ow·s − p + kw]`
     /// (0 outside the image), a `[C·K², images.count·OH·OW]` row-major matrix.
     static func im2col(
-        _ input: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
+        _ input: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
         columns: UnsafeMutablePointer<Float>
     ) {
-        let source = SendableConstPointer(UnsafePointer(input))
-        let target = SendablePointer(columns)
         let width = images.count * g.outputPlane
         let kk = g.kernelSize * g.kernelSize
-        // Each chunk fills whole rows r of `columns`: disjoint.
-        Parallel.forEachChunk(g.rows) { rows in
-            for r in rows {
-                let c = r / kk, kh = (r / g.kernelSize) % g.kernelSize, kw = r % g.kernelSize
-                let valid = g.validColumns(kw: kw)
-                let shift = kw - g.padding
-                var out = target.base + r * width
-                if g.isShiftedPlane {
-                    let offset = g.planeShift(kh: kh, kw: kw), plane = g.inputPlane
-                    let first = min(plane, max(0, -offset)), end = max(first, min(plane, plane - offset))
-                    for n in images {
-                        let shifted = source.base + (c * g.batch + n) * plane + offset
-                        for j in 0..<first { out[j] = 0 }
-                        for j in first..<end { out[j] = shifted[j] }
-                        for j in end..<plane { out[j] = 0 }
-                        ConvolutionLowering.zeroWrappedColumns(out, g, valid: valid)
-                        out += plane
-                    }
-                    continue
-                }
+        for r in 0..<g.rows {
+            let c = r / kk, kh = (r / g.kernelSize) % g.kernelSize, kw = r % g.kernelSize
+            let valid = g.validColumns(kw: kw)
+            let shift = kw - g.padding
+            var out = columns + r * width
+            if g.isShiftedPlane {
+                let offset = g.planeShift(kh: kh, kw: kw), plane = g.inputPlane
+                let first = min(plane, max(0, -offset)), end = max(first, min(plane, plane - offset))
                 for n in images {
-                    let plane = source.base + (c * g.batch + n) * g.inputPlane
-                    for oh in 0..<g.outputHeight {
-                        let ih = oh * g.stride - g.padding + kh
-                        if ih < 0 || ih >= g.height {
-                            out.update(repeating: 0, count: g.outputWidth)
+                    let shifted = input + (c * g.batch + n) * plane + offset
+                    for j in 0..<first { out[j] = 0 }
+                    for j in first..<end { out[j] = shifted[j] }
+                    for j in end..<plane { out[j] = 0 }
+                    ConvolutionLowering.zeroWrappedColumns(out, g, valid: valid)
+                    out += plane
+                }
+                continue
+            }
+            for n in images {
+                let plane = input + (c * g.batch + n) * g.inputPlane
+                for oh in 0..<g.outputHeight {
+                    let ih = oh * g.stride - g.padding + kh
+                    if ih < 0 || ih >= g.height {
+                        out.update(repeating: 0, count: g.outputWidth)
+                    } else {
+                        let row = plane + ih * g.width
+                        if valid.lowerBound > 0 { out.update(repeating: 0, count: valid.lowerBound) }
+                        if g.stride == 1 {
+                            (out + valid.lowerBound).update(from: row + valid.lowerBound + shift, count: valid.count)
                         } else {
-                            let row = plane + ih * g.width
-                            if valid.lowerBound > 0 { out.update(repeating: 0, count: valid.lowerBound) }
-                            if g.stride == 1 {
-                                (out + valid.lowerBound).update(from: row + valid.lowerBound + shift, count: valid.count)
-                            } else {
-                                for ow in valid { out[ow] = row[ow * g.stride + shift] }
-                            }
-                            if valid.upperBound < g.outputWidth {
-                                (out + valid.upperBound).update(repeating: 0, count: g.outputWidth - valid.upperBound)
-                            }
+                            for ow in valid { out[ow] = row[ow * g.stride + shift] }
                         }
-                        out += g.outputWidth
+                        if valid.upperBound < g.outputWidth {
+                            (out + valid.upperBound).update(repeating: 0, count: g.outputWidth - valid.upperBound)
+                        }
                     }
+                    out += g.outputWidth
                 }
             }
         }
@@ -103,45 +99,40 @@ enum ConvolutionLowering {
         _ columns: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
         inputGradient: UnsafeMutablePointer<Float>
     ) {
-        let source = SendablePointer(columns)
-        let target = SendablePointer(inputGradient)
         let width = images.count * g.outputPlane
         let kk = g.kernelSize * g.kernelSize
-        // Each chunk owns whole input channels c (rows c·K² ..< (c+1)·K² of `columns`, plane c of dx).
-        Parallel.forEachChunk(g.channels) { channels in
-            for c in channels {
-                for n in images { (target.base + (c * g.batch + n) * g.inputPlane).update(repeating: 0, count: g.inputPlane) }
-                for kh in 0..<g.kernelSize {
-                    for kw in 0..<g.kernelSize {
-                        let valid = g.validColumns(kw: kw)
-                        let shift = kw - g.padding
-                        var column = source.base + (c * kk + kh * g.kernelSize + kw) * width
-                        if g.isShiftedPlane {
-                            let offset = g.planeShift(kh: kh, kw: kw), plane = g.inputPlane
-                            let first = min(plane, max(0, -offset)), end = max(first, min(plane, plane - offset))
-                            for n in images {
-                                // The wrapped columns read padding in im2col: they contribute nothing.
-                                ConvolutionLowering.zeroWrappedColumns(column, g, valid: valid)
-                                let shifted = target.base + (c * g.batch + n) * plane + offset
-                                for j in first..<end { shifted[j] += column[j] }
-                                column += plane
-                            }
-                            continue
-                        }
+        for c in 0..<g.channels {
+            for n in images { (inputGradient + (c * g.batch + n) * g.inputPlane).update(repeating: 0, count: g.inputPlane) }
+            for kh in 0..<g.kernelSize {
+                for kw in 0..<g.kernelSize {
+                    let valid = g.validColumns(kw: kw)
+                    let shift = kw - g.padding
+                    var column = columns + (c * kk + kh * g.kernelSize + kw) * width
+                    if g.isShiftedPlane {
+                        let offset = g.planeShift(kh: kh, kw: kw), plane = g.inputPlane
+                        let first = min(plane, max(0, -offset)), end = max(first, min(plane, plane - offset))
                         for n in images {
-                            let plane = target.base + (c * g.batch + n) * g.inputPlane
-                            for oh in 0..<g.outputHeight {
-                                let ih = oh * g.stride - g.padding + kh
-                                if ih >= 0 && ih < g.height {
-                                    let row = plane + ih * g.width + shift
-                                    if g.stride == 1 {
-                                        for ow in valid { row[ow] += column[ow] }
-                                    } else {
-                                        for ow in valid { row[ow * g.stride] += column[ow] }
-                                    }
+                            // The wrapped columns read padding in im2col: they contribute nothing.
+                            ConvolutionLowering.zeroWrappedColumns(column, g, valid: valid)
+                            let shifted = inputGradient + (c * g.batch + n) * plane + offset
+                            for j in first..<end { shifted[j] += column[j] }
+                            column += plane
+                        }
+                        continue
+                    }
+                    for n in images {
+                        let plane = inputGradient + (c * g.batch + n) * g.inputPlane
+                        for oh in 0..<g.outputHeight {
+                            let ih = oh * g.stride - g.padding + kh
+                            if ih >= 0 && ih < g.height {
+                                let row = plane + ih * g.width + shift
+                                if g.stride == 1 {
+                                    for ow in valid { row[ow] += column[ow] }
+                                } else {
+                                    for ow in valid { row[ow * g.stride] += column[ow] }
                                 }
-                                column += g.outputWidth
                             }
+                            column += g.outputWidth
                         }
                     }
                 }

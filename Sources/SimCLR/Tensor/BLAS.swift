@@ -8,8 +8,8 @@ public enum Transpose: Sendable {
 
 /// The one thin wrapper over OpenBLAS (`cblas_*`); the only file that imports `COpenBLAS`.
 ///
-/// All matrices are row-major. BLAS is called from one thread at a time; OpenBLAS itself uses
-/// `threads` worker threads inside each call.
+/// All matrices are row-major. OpenBLAS uses `threads` worker threads inside each call, except
+/// inside `withSingleThreadedCalls`, where several of our workers call it at once.
 public enum BLAS {
     /// `C = alpha · op(A) · op(B) + beta · C`, row-major, with `op(A)` `[m, k]`, `op(B)` `[k, n]`,
     /// `C` `[m, n]`; `lda`, `ldb`, `ldc` are row strides in elements.
@@ -52,6 +52,17 @@ public enum BLAS {
     /// Dot product of `count` elements, accumulated by OpenBLAS.
     public static func sdot(count: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>) -> Float {
         cblas_sdot(Int32(count), x, 1, y, 1)
+    }
+
+    /// Runs `body` with OpenBLAS single-threaded, then restores `threads`: products that our own
+    /// workers call at the same time (`Parallel.forEachTask`) then each run on their caller's
+    /// core instead of sharing OpenBLAS's threads. Not reentrant from several threads.
+    public static func withSingleThreadedCalls<T>(_ body: () throws -> T) rethrows -> T {
+        let saved = threads
+        if saved == 1 { return try body() }
+        threads = 1
+        defer { threads = saved }
+        return try body()
     }
 
     /// Number of threads OpenBLAS uses inside each call.

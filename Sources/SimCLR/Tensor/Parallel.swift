@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// A raw pointer handed to parallel chunks.
 ///
@@ -37,6 +38,29 @@ public enum Parallel {
             let start = count * chunk / chunks
             let end = count * (chunk + 1) / chunks
             body(start..<end)
+        }
+    }
+
+    /// Runs `body(task, worker)` for every `task` in `0..<taskCount` on up to `workerCount`
+    /// workers. Each worker takes the next task nobody has taken yet, so a slow core takes fewer;
+    /// `worker` (`0..<workerCount`) is the same for every task one worker runs, so `body` may use
+    /// scratch memory indexed by it. Tasks must not depend on which worker runs them or in what
+    /// order; the caller fixes the tasks (never from `workerCount`) to keep results the same
+    /// for any worker count.
+    public static func forEachTask(_ taskCount: Int, _ body: @Sendable (_ task: Int, _ worker: Int) -> Void) {
+        guard taskCount > 0 else { return }
+        let workers = min(workerCount, taskCount)
+        if workers == 1 {
+            for task in 0..<taskCount { body(task, 0) }
+            return
+        }
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            while true {
+                let task = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                if task >= taskCount { return }
+                body(task, worker)
+            }
         }
     }
 }

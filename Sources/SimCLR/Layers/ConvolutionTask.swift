@@ -1,0 +1,102 @@
+/// One batch task's share of a `Conv2D` call: the images `images` of the batch through the
+/// whole layer, on the calling thread with single-threaded sgemm and its worker's scratch (see
+/// `BatchTasks`). Legend as in `Conv2D`.
+struct ConvolutionTask: Sendable {
+    /// How the layer is lowered for this input (never `.automatic`).
+    var algorithm: Conv2D.Algorithm
+    var geometry: ConvolutionGeometry
+    var outputChannels: Int
+    /// OIHW `[OC, C, K, K]`.
+    var weight: SendableConstPointer<Float>
+    /// The Winograd kernel for this direction (`[16, OC, C]` forward, `[16, C, OC]` input
+    /// gradient); unused by im2col.
+    var winogradWeight: SendableConstPointer<Float>
+    /// Upper bound, in floats, of a worker's im2col columns (at least one image).
+    var columnBudget: Int
+
+    /// A 1×1 stride-1 convolution: the input is already the `[C, N·H·W]` column matrix.
+    var isPointwise: Bool { geometry.kernelSize == 1 && geometry.stride == 1 && geometry.padding == 0 }
+
+    private var outputRow: Int { geometry.batch * geometry.outputPlane }
+
+    /// Images per im2col chunk within `images`.
+    private func chunk(_ images: Range<Int>) -> Int {
+        max(1, min(images.count, columnBudget / max(1, geometry.rows * geometry.outputPlane)))
+    }
+
+    /// `y[:, images] = conv(x[:, images])`.
+    func forward(
+        _ images: Range<Int>, input x: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>,
+        scratch: ConvolutionScratch
+    ) {
+        let g = geometry, w = weight.base
+        let offset = images.lowerBound * g.outputPlane
+        if algorithm == .winograd {
+            scratch.winograd.convolve(
+                input: x, inputChannels: g.channels, outputChannels: outputChannels, batch: g.batch,
+                height: g.height, width: g.width, images: images, u: winogradWeight.base, output: y)
+        } else if isPointwise {
+            BLAS.sgemm(.none, .none, m: outputChannels, n: images.count * g.outputPlane, k: g.channels, a: w,
+                       lda: g.channels, b: x + offset, ldb: outputRow, c: y + offset, ldc: outputRow)
+        } else {
+            let chunk = chunk(images)
+            let columns = scratch.columns.reserve(chunk * g.rows * g.outputPlane)
+            for first in Swift.stride(from: images.lowerBound, to: images.upperBound, by: chunk) {
+                let part = first..<min(images.upperBound, first + chunk)
+                let width = part.count * g.outputPlane
+                ConvolutionLowering.im2col(x, g, images: part, columns: columns)
+                BLAS.sgemm(.none, .none, m: outputChannels, n: width, k: g.rows, a: w, lda: g.rows,
+                           b: columns, ldb: width, c: y + first * g.outputPlane, ldc: outputRow)
+            }
+        }
+    }
+
+    /// Sets `weightGradient` (`[OC, C·K²]`, this task's partial sum) to `Σ_{n ∈ images} dL/dw`
+    /// and, when `inputGradient` is given, `dx[:, images]`.
+    func backward(
+        _ images: Range<Int>, input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
+        weightGradient dw: UnsafeMutablePointer<Float>, inputGradient dx: UnsafeMutablePointer<Float>?,
+        scratch: ConvolutionScratch
+    ) {
+        let g = geometry, w = weight.base
+        if isPointwise {
+            let offset = images.lowerBound * g.outputPlane, width = images.count * g.outputPlane
+            BLAS.sgemm(.none, .transposed, m: outputChannels, n: g.channels, k: width, a: dy + offset, lda: outputRow,
+                       b: x + offset, ldb: outputRow, c: dw, ldc: g.channels)
+            if let dx {
+                BLAS.sgemm(.transposed, .none, m: g.channels, n: width, k: outputChannels, a: w, lda: g.channels,
+                           b: dy + offset, ldb: outputRow, c: dx + offset, ldc: outputRow)
+            }
+            return
+        }
+        let chunk = chunk(images)
+        let columns = scratch.columns.reserve(chunk * g.rows * g.outputPlane)
+        for first in Swift.stride(from: images.lowerBound, to: images.upperBound, by: chunk) {
+            let part = first..<min(images.upperBound, first + chunk)
+            let width = part.count * g.outputPlane
+            let dyPart = dy + first * g.outputPlane
+            ConvolutionLowering.im2col(x, g, images: part, columns: columns)
+            BLAS.sgemm(.none, .transposed, m: outputChannels, n: g.rows, k: width, a: dyPart, lda: outputRow,
+                       b: columns, ldb: width, beta: first == images.lowerBound ? 0 : 1, c: dw, ldc: g.rows)
+            if let dx, algorithm == .im2col {
+                BLAS.sgemm(.transposed, .none, m: g.rows, n: width, k: outputChannels, a: w, lda: g.rows,
+                           b: dyPart, ldb: outputRow, c: columns, ldc: width)
+                ConvolutionLowering.col2im(columns, g, images: part, inputGradient: dx)
+            }
+        }
+        if let dx, algorithm == .winograd {
+            scratch.winograd.convolve(
+                input: dy, inputChannels: outputChannels, outputChannels: g.channels, batch: g.batch,
+                height: g.height, width: g.width, images: images, u: winogradWeight.base, output: dx)
+        }
+    }
+}
+
+/// One worker's buffers for `ConvolutionTask`s. `@unchecked Sendable` only so a task can be
+/// handed its worker's scratch; two workers never share one.
+final class ConvolutionScratch: @unchecked Sendable {
+    let columns = ScratchBuffer()
+    let winograd: WinogradConvolution
+
+    init(winogradBudget: Int) { winograd = WinogradConvolution(budget: winogradBudget) }
+}
