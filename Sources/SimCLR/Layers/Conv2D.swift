@@ -12,14 +12,14 @@
 /// output. A 1×1 stride-1 convolution skips im2col (`x` is already `[C, N·H·W]`). Backward
 /// recomputes the columns: `partial_t += dy × columnsᵀ`, `columns = weightᵀ × dy`,
 /// `dx = col2im(columns)`; the tasks' weight-gradient partials are added in task order.
-/// 3×3 stride-1 padding-1 convolutions use Winograd F(2×2, 3×3) instead for the output and the
-/// input gradient (`WinogradConvolution`), and im2col only for the weight gradient.
+/// 3×3 stride-1 padding-1 convolutions use Winograd F(2×2, 3×3) instead for the output, the
+/// input gradient and the weight gradient (`WinogradConvolution`), with no im2col at all.
 public final class Conv2D {
     /// How the convolution is lowered to sgemm.
     public enum Algorithm: Sendable {
         /// Winograd where it was measured faster (3×3, stride 1, padding 1, both channel counts
-        /// ≥ 16, image sides ≥ 12: the stem's C = 1 or 3 gives too thin products, and a 7×7 map
-        /// wastes a quarter of its tiles), else im2col.
+        /// ≥ 16, image sides ≥ 7: the stem's C = 1 or 3 gives too thin products; a 7×7 map wastes
+        /// a quarter of its tiles and still gains), else im2col.
         case automatic
         /// im2col + one sgemm per chunk of images (any geometry).
         case im2col
@@ -59,7 +59,7 @@ public final class Conv2D {
     private func resolvedAlgorithm(height: Int, width: Int) -> Algorithm {
         switch algorithm {
         case .automatic:
-            return supportsWinograd && min(inputChannels, outputChannels) >= 16 && min(height, width) >= 12
+            return supportsWinograd && min(inputChannels, outputChannels) >= 16 && min(height, width) >= 7
                 ? .winograd : .im2col
         case .im2col, .winograd: return algorithm
         }
@@ -131,7 +131,8 @@ public final class Conv2D {
         }
     }
 
-    /// The task description for the current input; `flipped` selects the input-gradient kernel.
+    /// The task description for the current input, with the Winograd kernel `winograd` of the
+    /// direction at hand.
     private func task(
         _ g: ConvolutionGeometry, weight: UnsafePointer<Float>, winograd: UnsafePointer<Float>
     ) -> ConvolutionTask {

@@ -59,6 +59,17 @@ struct ConvolutionTask: Sendable {
         scratch: ConvolutionScratch
     ) {
         let g = geometry, w = weight.base
+        if algorithm == .winograd {
+            scratch.winograd.weightGradient(
+                input: x, outputGradient: dy, inputChannels: g.channels, outputChannels: outputChannels,
+                batch: g.batch, height: g.height, width: g.width, images: images, into: dw)
+            if let dx {
+                scratch.winograd.convolve(
+                    input: dy, inputChannels: outputChannels, outputChannels: g.channels, batch: g.batch,
+                    height: g.height, width: g.width, images: images, u: winogradWeight.base, output: dx)
+            }
+            return
+        }
         if isPointwise {
             let offset = images.lowerBound * g.outputPlane, width = images.count * g.outputPlane
             BLAS.sgemm(.none, .transposed, m: outputChannels, n: g.channels, k: width, a: dy + offset, lda: outputRow,
@@ -78,16 +89,11 @@ struct ConvolutionTask: Sendable {
             ConvolutionLowering.im2col(x, g, images: part, columns: columns)
             BLAS.sgemm(.none, .transposed, m: outputChannels, n: g.rows, k: width, a: dyPart, lda: outputRow,
                        b: columns, ldb: width, beta: first == images.lowerBound ? 0 : 1, c: dw, ldc: g.rows)
-            if let dx, algorithm == .im2col {
+            if let dx {
                 BLAS.sgemm(.transposed, .none, m: g.rows, n: width, k: outputChannels, a: w, lda: g.rows,
                            b: dyPart, ldb: outputRow, c: columns, ldc: width)
                 ConvolutionLowering.col2im(columns, g, images: part, inputGradient: dx)
             }
-        }
-        if let dx, algorithm == .winograd {
-            scratch.winograd.convolve(
-                input: dy, inputChannels: outputChannels, outputChannels: g.channels, batch: g.batch,
-                height: g.height, width: g.width, images: images, u: winogradWeight.base, output: dx)
         }
     }
 }

@@ -9,13 +9,21 @@
 /// `Aᵀ m A`. The same routine gives the input gradient of a convolution (a convolution of the
 /// output gradient with the kernel flipped and its channels swapped).
 ///
+/// The weight gradient is in `WinogradConvolution+WeightGradient.swift`, the tile transforms
+/// (8 tiles per SIMD vector) in `WinogradConvolution+Transforms.swift`.
+///
 /// One instance per worker: it holds that worker's tile buffers and runs on the calling thread.
 /// `@unchecked Sendable` only so a batch task can be handed its worker's instance (see
 /// `BatchTasks`); two workers never share one.
 final class WinogradConvolution: @unchecked Sendable {
+    /// Tile buffers: transformed inputs V and products M (forward), or V and transformed output
+    /// gradients (weight gradient).
     private let transformed = ScratchBuffer()
     private let products = ScratchBuffer()
-    private let padded = ScratchBuffer()
+    /// A zero-bordered input plane inside the input transforms.
+    let paddedPlane = ScratchBuffer()
+    /// The kernel gradient in the transformed domain, `dU [16, P, Q]`.
+    let kernelGradientBuffer = ScratchBuffer()
     /// Upper bound, in floats, of each of the two tile buffers; at least one image per chunk.
     var budget: Int
 
@@ -57,107 +65,44 @@ final class WinogradConvolution: @unchecked Sendable {
         input: UnsafePointer<Float>, inputChannels q: Int, outputChannels p: Int, batch: Int, height: Int, width: Int,
         images: Range<Int>, u: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
     ) {
-        let tilesHigh = (height + 1) / 2, tilesWide = (width + 1) / 2
-        let tilesPerImage = tilesHigh * tilesWide
-        let perImage = 16 * max(p, q) * tilesPerImage
-        let chunk = max(1, min(images.count, budget / perImage))
-        let transformed = transformed.reserve(chunk * perImage), products = products.reserve(chunk * perImage)
-        let shape = TileShape(batch: batch, height: height, width: width, tilesHigh: tilesHigh, tilesWide: tilesWide)
+        let shape = TileShape(batch: batch, height: height, width: width)
+        let (chunk, transformed, products) = planChunk(channels: max(p, q), shape, images: images)
         for first in Swift.stride(from: images.lowerBound, to: images.upperBound, by: chunk) {
             let part = first..<min(images.upperBound, first + chunk)
-            let tiles = part.count * tilesPerImage
+            let tiles = part.count * shape.tilesPerImage
             transformInput(input, channels: q, shape, images: part, into: transformed)
             for xi in 0..<16 {
                 BLAS.sgemm(.none, .none, m: p, n: tiles, k: q, a: u + xi * p * q, lda: q,
                            b: transformed + xi * q * tiles, ldb: tiles, c: products + xi * p * tiles, ldc: tiles)
             }
-            Self.transformOutput(products, channels: p, shape, images: part, into: output)
+            transformOutput(products, channels: p, shape, images: part, into: output)
         }
     }
 
+    /// Images per chunk of `images` such that `16 · channels` transformed rows of their tiles
+    /// fit in `budget` (at least one image), and the two tile buffers with room for that many.
+    func planChunk(
+        channels: Int, _ shape: TileShape, images: Range<Int>
+    ) -> (chunk: Int, transformed: UnsafeMutablePointer<Float>, products: UnsafeMutablePointer<Float>) {
+        let perImage = 16 * channels * shape.tilesPerImage
+        let chunk = max(1, min(images.count, budget / perImage))
+        return (chunk, transformed.reserve(chunk * perImage), products.reserve(chunk * perImage))
+    }
+
+    /// A batch of `H × W` planes cut into `⌈H/2⌉ × ⌈W/2⌉` 2×2 output tiles.
     struct TileShape: Sendable {
         var batch, height, width, tilesHigh, tilesWide: Int
-    }
 
-    /// `V[ξ, c, t] = (Bᵀ d B)[ξ]`, Bᵀ = [[1,0,−1,0],[0,1,1,0],[0,−1,1,0],[0,1,0,−1]].
-    func transformInput(
-        _ input: UnsafePointer<Float>, channels: Int, _ s: TileShape, images: Range<Int>,
-        into v: UnsafeMutablePointer<Float>
-    ) {
-        let tiles = images.count * s.tilesHigh * s.tilesWide, plane = s.height * s.width
-        let step = channels * tiles
-        // Each plane is first copied into a zero-bordered scratch plane so that every tile is
-        // read without bounds checks.
-        let paddedWidth = 2 * s.tilesWide + 2, paddedHeight = 2 * s.tilesHigh + 2
-        let padded = padded.reserve(paddedWidth * paddedHeight)
-        padded.update(repeating: 0, count: paddedWidth * paddedHeight)
-        @inline(__always) func load4(_ p: UnsafeMutablePointer<Float>) -> SIMD4<Float> {
-            UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
+        init(batch: Int, height: Int, width: Int) {
+            self.batch = batch
+            self.height = height
+            self.width = width
+            tilesHigh = (height + 1) / 2
+            tilesWide = (width + 1) / 2
         }
-        for c in 0..<channels {
-            var t = 0
-            let rowBase = v + c * tiles
-            for n in images {
-                let image = input + (c * s.batch + n) * plane
-                for y in 0..<s.height {
-                    (padded + (y + 1) * paddedWidth + 1).update(from: image + y * s.width, count: s.width)
-                }
-                for ty in 0..<s.tilesHigh {
-                    for tx in 0..<s.tilesWide {
-                        let p = padded + 2 * ty * paddedWidth + 2 * tx
-                        let d0 = load4(p), d1 = load4(p + paddedWidth)
-                        let d2 = load4(p + 2 * paddedWidth), d3 = load4(p + 3 * paddedWidth)
-                        // Bᵀ d (rows), then (·) B (columns).
-                        @inline(__always) func store(_ r: SIMD4<Float>, _ i: Int) {
-                            let base = rowBase + (i * 4) * step + t
-                            base[0] = r[0] - r[2]
-                            base[step] = r[1] + r[2]
-                            base[2 * step] = r[2] - r[1]
-                            base[3 * step] = r[1] - r[3]
-                        }
-                        store(d0 - d2, 0)
-                        store(d1 + d2, 1)
-                        store(d2 - d1, 2)
-                        store(d1 - d3, 3)
-                        t += 1
-                    }
-                }
-            }
-        }
-    }
 
-    /// Each output tile `Aᵀ m A`, Aᵀ = [[1,1,1,0],[0,1,−1,−1]], clipped to the image.
-    static func transformOutput(
-        _ m: UnsafeMutablePointer<Float>, channels: Int, _ s: TileShape, images: Range<Int>,
-        into output: UnsafeMutablePointer<Float>
-    ) {
-        let tiles = images.count * s.tilesHigh * s.tilesWide, plane = s.height * s.width
-        let stride = channels * tiles
-        for c in 0..<channels {
-            var t = 0
-            let rowBase = m + c * tiles
-            for n in images {
-                let image = output + (c * s.batch + n) * plane
-                for ty in 0..<s.tilesHigh {
-                    for tx in 0..<s.tilesWide {
-                        let p = rowBase + t
-                        let m0 = SIMD4(p[0], p[stride], p[2 * stride], p[3 * stride])
-                        let m1 = SIMD4(p[4 * stride], p[5 * stride], p[6 * stride], p[7 * stride])
-                        let m2 = SIMD4(p[8 * stride], p[9 * stride], p[10 * stride], p[11 * stride])
-                        let m3 = SIMD4(p[12 * stride], p[13 * stride], p[14 * stride], p[15 * stride])
-                        let s0 = m0 + m1 + m2, s1 = m1 - m2 - m3
-                        let y = 2 * ty, x = 2 * tx
-                        let out = image + y * s.width + x
-                        out[0] = s0[0] + s0[1] + s0[2]
-                        if x + 1 < s.width { out[1] = s0[1] - s0[2] - s0[3] }
-                        if y + 1 < s.height {
-                            out[s.width] = s1[0] + s1[1] + s1[2]
-                            if x + 1 < s.width { out[s.width + 1] = s1[1] - s1[2] - s1[3] }
-                        }
-                        t += 1
-                    }
-                }
-            }
-        }
+        var tilesPerImage: Int { tilesHigh * tilesWide }
+        /// `tilesWide` rounded up to whole groups of `TileGroup.lanes` tiles.
+        var roundedTilesWide: Int { (tilesWide + TileGroup.lanes - 1) / TileGroup.lanes * TileGroup.lanes }
     }
 }

@@ -14,8 +14,10 @@ public enum ModelBenchmark {
         /// Model GFLOP per view: multiply-adds × 2 of the forward, × 3 for forward + backward.
         public var gflopPerView: Double
         public var achievedGflops: Double
-        /// `cblas_sgemm` GFLOP/s on a 1024³ product: the better of a measurement right before and
-        /// one right after the steps (on a shared machine a single one can land in a busy moment).
+        /// `cblas_sgemm` GFLOP/s on a 1024³ product: the best of measurements taken right before
+        /// each timed step and after the last, so that the peak and the fastest step are both
+        /// best-of-several samples from the same minutes (on a shared machine a single one can
+        /// land in a busy moment).
         public var sgemmPeakGflops: Double
         /// Each layer's forward and backward seconds per step and share of the step.
         public var layers: [(name: String, forwardSeconds: Double, backwardSeconds: Double, share: Double)]
@@ -37,16 +39,16 @@ public enum ModelBenchmark {
         return total + d * d + d * configuration.projectionDim
     }
 
-    /// Runs `warmupSteps + steps` training steps on random views and times the last `steps`;
-    /// throughput figures use the fastest step, layer shares the mean.
+    /// Runs `warmupSteps + steps` training steps on random views and times the last `steps`,
+    /// each right after an sgemm peak measurement; throughput figures use the fastest step,
+    /// layer shares the mean.
     ///
     /// - Parameters:
     ///   - configuration: the model (default: widths 32-64-128, 28×28×1, head 128→128→128).
     ///   - views: 2N, the views per step.
     public static func run(
-        configuration: ResNetMiniConfiguration = .init(), views: Int = 512, steps: Int = 3, warmupSteps: Int = 1
+        configuration: ResNetMiniConfiguration = .init(), views: Int = 512, steps: Int = 6, warmupSteps: Int = 1
     ) throws -> Result {
-        let peakBefore = SGEMMBenchmark.gflops(size: 1024, repeats: 3)
         var rng = SplitMix64(seed: 1)
         let model = try SimCLRModel(configuration: configuration, rng: &rng)
         let size = configuration.imageSize, channels = configuration.inputChannels
@@ -62,8 +64,9 @@ public enum ModelBenchmark {
         for _ in 0..<warmupSteps { step() }
         let timings = LayerTimings()
         model.timings = timings
-        var fastest = Double.infinity, total = 0.0
+        var fastest = Double.infinity, total = 0.0, peak = 0.0
         for _ in 0..<steps {
+            peak = max(peak, SGEMMBenchmark.gflops(size: 1024, repeats: 2))
             let start = System.now()
             step()
             let elapsed = System.now() - start
@@ -71,7 +74,7 @@ public enum ModelBenchmark {
             total += elapsed
         }
         let perStep = total / Double(steps)
-        let peak = max(peakBefore, SGEMMBenchmark.gflops(size: 1024, repeats: 3))
+        peak = max(peak, SGEMMBenchmark.gflops(size: 1024, repeats: 2))
         let gflopPerView = 6 * Double(forwardMultiplyAdds(configuration)) / 1e9
         let viewsPerSecond = Double(views) / fastest
         let layers = timings.entries.map { entry in
