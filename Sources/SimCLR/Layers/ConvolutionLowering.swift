@@ -58,6 +58,7 @@ enum ConvolutionLowering {
             }
             for n in images {
                 let plane = input + (c * g.batch + n) * g.inputPlane
+                let planeEnd = plane + g.inputPlane
                 for oh in 0..<g.outputHeight {
                     let ih = oh * g.stride - g.padding + kh
                     if ih < 0 || ih >= g.height {
@@ -67,6 +68,8 @@ enum ConvolutionLowering {
                         if valid.lowerBound > 0 { out.update(repeating: 0, count: valid.lowerBound) }
                         if g.stride == 1 {
                             (out + valid.lowerBound).update(from: row + valid.lowerBound + shift, count: valid.count)
+                        } else if g.stride == 2 {
+                            ConvolutionLowering.gatherEven(UnsafePointer(row + shift), out, valid, end: planeEnd)
                         } else {
                             for ow in valid { out[ow] = row[ow * g.stride + shift] }
                         }
@@ -122,12 +125,15 @@ enum ConvolutionLowering {
                     }
                     for n in images {
                         let plane = inputGradient + (c * g.batch + n) * g.inputPlane
+                        let planeEnd = UnsafePointer(plane + g.inputPlane)
                         for oh in 0..<g.outputHeight {
                             let ih = oh * g.stride - g.padding + kh
                             if ih >= 0 && ih < g.height {
                                 let row = plane + ih * g.width + shift
                                 if g.stride == 1 {
                                     for ow in valid { row[ow] += column[ow] }
+                                } else if g.stride == 2 {
+                                    ConvolutionLowering.scatterAddEven(UnsafePointer(column), row, valid, end: planeEnd)
                                 } else {
                                     for ow in valid { row[ow * g.stride] += column[ow] }
                                 }
@@ -137,6 +143,59 @@ enum ConvolutionLowering {
                     }
                 }
             }
+        }
+    }
+
+    /// `target[j] = source[2j]` for j in `range` (the stride-2 gather of im2col), 8 or 4 at a
+    /// time; reads stay below `end` (the plane's end).
+    @inline(__always)
+    static func gatherEven(
+        _ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>, _ range: Range<Int>,
+        end: UnsafePointer<Float>
+    ) {
+        @inline(__always) func eight(_ j: Int) {
+            let pairs = UnsafeRawPointer(source + 2 * j).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(target + j).storeBytes(of: pairs.evenHalf, as: SIMD8<Float>.self)
+        }
+        @inline(__always) func four(_ j: Int) {
+            let pairs = UnsafeRawPointer(source + 2 * j).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(target + j).storeBytes(of: pairs.evenHalf, as: SIMD4<Float>.self)
+        }
+        let last = range.upperBound
+        // The last vector ends at source[2·last − 1]; it may overlap the one before, rewriting
+        // the same values.
+        if range.count >= 8 && source + 2 * last <= end {
+            var j = range.lowerBound
+            while j + 8 < last { eight(j); j += 8 }
+            eight(last - 8)
+        } else if range.count >= 4 && source + 2 * last <= end {
+            var j = range.lowerBound
+            while j + 4 < last { four(j); j += 4 }
+            four(last - 4)
+        } else {
+            for j in range { target[j] = source[2 * j] }
+        }
+    }
+
+    /// `target[2j] += source[j]` for j in `range` (the stride-2 scatter of col2im), 8 at a time;
+    /// the odd elements in between are rewritten unchanged, so reads and writes stay below `end`
+    /// (the plane's end: the next plane may belong to another task).
+    @inline(__always)
+    static func scatterAddEven(
+        _ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>, _ range: Range<Int>,
+        end: UnsafePointer<Float>
+    ) {
+        var j = range.lowerBound
+        while j + 8 <= range.upperBound && UnsafePointer(target + 2 * j + 16) <= end {
+            let raw = UnsafeMutableRawPointer(target + 2 * j)
+            var pairs = raw.loadUnaligned(as: SIMD16<Float>.self)
+            pairs.evenHalf += UnsafeRawPointer(source + j).loadUnaligned(as: SIMD8<Float>.self)
+            raw.storeBytes(of: pairs, as: SIMD16<Float>.self)
+            j += 8
+        }
+        while j < range.upperBound {
+            target[2 * j] += source[j]
+            j += 1
         }
     }
 }
