@@ -110,11 +110,13 @@ public final class Conv2D {
             stride: stride, padding: padding, outputHeight: outputSize(x.height), outputWidth: outputSize(x.width))
     }
 
-    /// Scratch for every worker that may run a task, budgets as set now.
-    private func workerScratch() -> [ConvolutionScratch] {
-        while scratch.count < Parallel.workerCount { scratch.append(ConvolutionScratch(winogradBudget: winogradBudget)) }
+    /// The worker count for this call (read once: another thread may change
+    /// `Parallel.workerCount` meanwhile) and scratch for each of those workers, budgets as set now.
+    private func workerScratch() -> (workers: Int, scratch: [ConvolutionScratch]) {
+        let workers = Parallel.workerCount
+        while scratch.count < workers { scratch.append(ConvolutionScratch(winogradBudget: winogradBudget)) }
         for s in scratch { s.winograd.budget = winogradBudget }
-        return scratch
+        return (workers, scratch)
     }
 
     /// Runs `body(task, images, scratch)` for every batch task of a batch of `batch` images, on
@@ -123,9 +125,9 @@ public final class Conv2D {
         batch: Int, _ body: @Sendable (_ task: Int, _ images: Range<Int>, _ scratch: ConvolutionScratch) -> Void
     ) {
         let tasks = BatchTasks.count(batch: batch)
-        let scratch = workerScratch()
+        let (workers, scratch) = workerScratch()
         BLAS.withSingleThreadedCalls {
-            Parallel.forEachTask(tasks) { task, worker in
+            Parallel.forEachTask(tasks, workers: workers) { task, worker in
                 body(task, BatchTasks.images(task: task, count: tasks, batch: batch), scratch[worker])
             }
         }

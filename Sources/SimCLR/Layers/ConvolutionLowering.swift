@@ -20,7 +20,8 @@ struct ConvolutionGeometry: Sendable {
     @inline(__always)
     func validColumns(kw: Int) -> Range<Int> {
         let offset = padding - kw
-        let low = offset > 0 ? (offset + stride - 1) / stride : 0
+        // Clamped: a kernel wider than a 1-pixel-wide map can put the first valid column past the row.
+        let low = min(outputWidth, offset > 0 ? (offset + stride - 1) / stride : 0)
         let last = width - 1 + offset
         let high = last < 0 ? 0 : min(outputWidth, last / stride + 1)
         return low..<max(low, high)

@@ -41,15 +41,17 @@ public enum Parallel {
         }
     }
 
-    /// Runs `body(task, worker)` for every `task` in `0..<taskCount` on up to `workerCount`
-    /// workers. Each worker takes the next task nobody has taken yet, so a slow core takes fewer;
-    /// `worker` (`0..<workerCount`) is the same for every task one worker runs, so `body` may use
-    /// scratch memory indexed by it. Tasks must not depend on which worker runs them or in what
-    /// order; the caller fixes the tasks (never from `workerCount`) to keep results the same
-    /// for any worker count.
-    public static func forEachTask(_ taskCount: Int, _ body: @Sendable (_ task: Int, _ worker: Int) -> Void) {
+    /// Runs `body(task, worker)` for every `task` in `0..<taskCount` on up to `workers` workers
+    /// (default `workerCount`, read once). Each worker takes the next task nobody has taken yet,
+    /// so a slow core takes fewer; `worker` (`0..<workers`) is the same for every task one worker
+    /// runs, so `body` may use scratch memory indexed by it. Tasks must not depend on which worker
+    /// runs them or in what order; the caller fixes the tasks (never from the worker count) to
+    /// keep results the same for any worker count.
+    public static func forEachTask(
+        _ taskCount: Int, workers: Int = workerCount, _ body: @Sendable (_ task: Int, _ worker: Int) -> Void
+    ) {
         guard taskCount > 0 else { return }
-        let workers = min(workerCount, taskCount)
+        let workers = min(max(1, workers), taskCount)
         if workers == 1 {
             for task in 0..<taskCount { body(task, 0) }
             return
