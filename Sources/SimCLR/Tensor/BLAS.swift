@@ -56,7 +56,9 @@ public enum BLAS {
 
     /// Runs `body` with OpenBLAS single-threaded, then restores `threads`: products that our own
     /// workers call at the same time (`Parallel.forEachTask`) then each run on their caller's
-    /// core instead of sharing OpenBLAS's threads. Not reentrant from several threads.
+    /// core instead of sharing OpenBLAS's threads. The setting is process-wide: two threads
+    /// inside at once (only parallel test suites do that) may see the other's setting in between,
+    /// which changes speed, not results; the count after both is the original.
     public static func withSingleThreadedCalls<T>(_ body: () throws -> T) rethrows -> T {
         let saved = threads
         if saved == 1 { return try body() }
