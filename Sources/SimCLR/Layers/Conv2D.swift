@@ -135,7 +135,7 @@ public final class Conv2D {
 
     /// The task description for the current input, with the Winograd kernel `winograd` of the
     /// direction at hand.
-    private func task(
+    private func taskDescription(
         _ g: ConvolutionGeometry, weight: UnsafePointer<Float>, winograd: UnsafePointer<Float>
     ) -> ConvolutionTask {
         ConvolutionTask(
@@ -171,7 +171,7 @@ public final class Conv2D {
         let x = SendableConstPointer(UnsafePointer(input.storage)), y = SendablePointer(output.storage)
         weight.value.withUnsafeBufferPointer { w in
             winogradWeights.withUnsafeBufferPointer { u in
-                let task = task(g, weight: w.baseAddress!, winograd: u.baseAddress!)
+                let task = taskDescription(g, weight: w.baseAddress!, winograd: u.baseAddress!)
                 // Each task writes the output columns of its own images.
                 forEachTask(batch: g.batch) { _, images, scratch in
                     task.forward(images, input: x.base, output: y.base, scratch: scratch)
@@ -204,7 +204,7 @@ public final class Conv2D {
         let dx = computesInputGradient ? SendablePointer(inputGradient.storage) : nil
         weight.value.withUnsafeBufferPointer { w in
             winogradFlippedWeights.withUnsafeBufferPointer { u in
-                let task = task(g, weight: w.baseAddress!, winograd: u.baseAddress!)
+                let task = taskDescription(g, weight: w.baseAddress!, winograd: u.baseAddress!)
                 // Each task writes its own weight-gradient partial and the input-gradient columns
                 // of its own images.
                 forEachTask(batch: g.batch) { t, images, scratch in

@@ -19,9 +19,20 @@ struct ConvolutionTask: Sendable {
 
     private var outputRow: Int { geometry.batch * geometry.outputPlane }
 
-    /// Images per im2col chunk within `images`.
-    private func chunk(_ images: Range<Int>) -> Int {
-        max(1, min(images.count, columnBudget / max(1, geometry.rows * geometry.outputPlane)))
+    /// Runs `body(part, columns)` for consecutive chunks `part` of `images` whose im2col
+    /// columns (`[C·K², part.count·OH·OW]`, in the worker's scratch) fit in `columnBudget`.
+    private func forEachColumnChunk(
+        _ images: Range<Int>, input x: UnsafePointer<Float>, scratch: ConvolutionScratch,
+        _ body: (_ part: Range<Int>, _ columns: UnsafeMutablePointer<Float>) -> Void
+    ) {
+        let perImage = geometry.rows * geometry.outputPlane
+        let chunk = max(1, min(images.count, columnBudget / max(1, perImage)))
+        let columns = scratch.columns.reserve(chunk * perImage)
+        for first in Swift.stride(from: images.lowerBound, to: images.upperBound, by: chunk) {
+            let part = first..<min(images.upperBound, first + chunk)
+            ConvolutionLowering.im2col(x, geometry, images: part, columns: columns)
+            body(part, columns)
+        }
     }
 
     /// `y[:, images] = conv(x[:, images])`.
@@ -39,14 +50,10 @@ struct ConvolutionTask: Sendable {
             BLAS.sgemm(.none, .none, m: outputChannels, n: images.count * g.outputPlane, k: g.channels, a: w,
                        lda: g.channels, b: x + offset, ldb: outputRow, c: y + offset, ldc: outputRow)
         } else {
-            let chunk = chunk(images)
-            let columns = scratch.columns.reserve(chunk * g.rows * g.outputPlane)
-            for first in Swift.stride(from: images.lowerBound, to: images.upperBound, by: chunk) {
-                let part = first..<min(images.upperBound, first + chunk)
+            forEachColumnChunk(images, input: x, scratch: scratch) { part, columns in
                 let width = part.count * g.outputPlane
-                ConvolutionLowering.im2col(x, g, images: part, columns: columns)
                 BLAS.sgemm(.none, .none, m: outputChannels, n: width, k: g.rows, a: w, lda: g.rows,
-                           b: columns, ldb: width, c: y + first * g.outputPlane, ldc: outputRow)
+                           b: columns, ldb: width, c: y + part.lowerBound * g.outputPlane, ldc: outputRow)
             }
         }
     }
@@ -80,15 +87,11 @@ struct ConvolutionTask: Sendable {
             }
             return
         }
-        let chunk = chunk(images)
-        let columns = scratch.columns.reserve(chunk * g.rows * g.outputPlane)
-        for first in Swift.stride(from: images.lowerBound, to: images.upperBound, by: chunk) {
-            let part = first..<min(images.upperBound, first + chunk)
+        forEachColumnChunk(images, input: x, scratch: scratch) { part, columns in
             let width = part.count * g.outputPlane
-            let dyPart = dy + first * g.outputPlane
-            ConvolutionLowering.im2col(x, g, images: part, columns: columns)
+            let dyPart = dy + part.lowerBound * g.outputPlane
             BLAS.sgemm(.none, .transposed, m: outputChannels, n: g.rows, k: width, a: dyPart, lda: outputRow,
-                       b: columns, ldb: width, beta: first == images.lowerBound ? 0 : 1, c: dw, ldc: g.rows)
+                       b: columns, ldb: width, beta: part.lowerBound == images.lowerBound ? 0 : 1, c: dw, ldc: g.rows)
             if let dx {
                 BLAS.sgemm(.transposed, .none, m: g.rows, n: width, k: outputChannels, a: w, lda: g.rows,
                            b: dyPart, ldb: outputRow, c: columns, ldc: width)

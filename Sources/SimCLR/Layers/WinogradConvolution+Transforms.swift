@@ -55,17 +55,12 @@ extension WinogradConvolution {
         let step = channels * tiles
         // Each plane is first copied into a zero-bordered scratch plane (wide enough for whole
         // groups of tiles) so that every window is read without bounds checks.
-        let paddedWidth = 2 * s.roundedTilesWide + 2, paddedHeight = 2 * s.tilesHigh + 2
-        let padded = paddedPlane.reserve(paddedWidth * paddedHeight)
-        padded.update(repeating: 0, count: paddedWidth * paddedHeight)
+        let (padded, paddedWidth) = zeroedPlane(s, border: 1)
         for c in 0..<channels {
             var t = 0
             let rowBase = v + c * tiles
             for n in images {
-                let image = input + (c * s.batch + n) * plane
-                for y in 0..<s.height {
-                    (padded + (y + 1) * paddedWidth + 1).update(from: image + y * s.width, count: s.width)
-                }
+                Self.copy(input + (c * s.batch + n) * plane, s, into: padded, width: paddedWidth, border: 1)
                 for ty in 0..<s.tilesHigh {
                     for tx in Swift.stride(from: 0, to: s.tilesWide, by: TileGroup.lanes) {
                         // Lanes past the tile row are written (and overwritten by the next
@@ -133,6 +128,25 @@ extension WinogradConvolution {
         }
     }
 
+    /// The zeroed scratch plane of the input transforms: `2·roundedTilesWide + 2` floats wide
+    /// (whole groups of tiles plus the reads past them), `2·tilesHigh + 2·border` rows.
+    private func zeroedPlane(_ s: TileShape, border: Int) -> (plane: UnsafeMutablePointer<Float>, width: Int) {
+        let width = 2 * s.roundedTilesWide + 2, count = width * (2 * s.tilesHigh + 2 * border)
+        let plane = paddedPlane.reserve(count)
+        plane.update(repeating: 0, count: count)
+        return (plane, width)
+    }
+
+    /// Copies the `H × W` `image` into `padded` (rows `width` floats long) at row and column
+    /// offset `border`; the rest of `padded` keeps its zeros.
+    private static func copy(
+        _ image: UnsafePointer<Float>, _ s: TileShape, into padded: UnsafeMutablePointer<Float>, width: Int, border: Int
+    ) {
+        for y in 0..<s.height {
+            (padded + (y + border) * width + border).update(from: image + y * s.width, count: s.width)
+        }
+    }
+
     /// `row[2j] = even[j]`, `row[2j + 1] = odd[j]` for the first `count` (≤ 16) elements of `row`.
     @inline(__always)
     static func storeInterleaved(
@@ -159,17 +173,12 @@ extension WinogradConvolution {
         let step = channels * tiles
         // Planes are copied into a zero-padded scratch (even sides, whole groups of tiles wide)
         // first.
-        let paddedWidth = 2 * s.roundedTilesWide + 2, paddedHeight = 2 * s.tilesHigh
-        let padded = paddedPlane.reserve(paddedWidth * paddedHeight)
-        padded.update(repeating: 0, count: paddedWidth * paddedHeight)
+        let (padded, paddedWidth) = zeroedPlane(s, border: 0)
         for c in 0..<channels {
             var t = 0
             let rowBase = d + c * tiles
             for n in images {
-                let image = outputGradient + (c * s.batch + n) * plane
-                for y in 0..<s.height {
-                    (padded + y * paddedWidth).update(from: image + y * s.width, count: s.width)
-                }
+                Self.copy(outputGradient + (c * s.batch + n) * plane, s, into: padded, width: paddedWidth, border: 0)
                 for ty in 0..<s.tilesHigh {
                     for tx in Swift.stride(from: 0, to: s.tilesWide, by: TileGroup.lanes) {
                         // Lanes past the tile row are written (and overwritten by the next
