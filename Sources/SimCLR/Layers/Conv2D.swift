@@ -12,7 +12,7 @@
 /// output. A 1×1 stride-1 convolution skips im2col (`x` is already `[C, N·H·W]`). Backward
 /// recomputes the columns: `partial_t += dy × columnsᵀ`, `columns = weightᵀ × dy`,
 /// `dx = col2im(columns)`; the tasks' weight-gradient partials are added in task order.
-/// 3×3 stride-1 padding-1 convolutions use Winograd F(2×2, 3×3) instead for the output, the
+/// 3×3 stride-1 padding-1 convolutions use Winograd F(4×4, 3×3) instead for the output, the
 /// input gradient and the weight gradient (`WinogradConvolution`), with no im2col at all.
 public final class Conv2D {
     /// How the convolution is lowered to sgemm.
@@ -23,7 +23,7 @@ public final class Conv2D {
         case automatic
         /// im2col + one sgemm per chunk of images (any geometry).
         case im2col
-        /// Winograd F(2×2, 3×3) as 16 sgemm products (3×3, stride 1, padding 1 only).
+        /// Winograd F(4×4, 3×3) as 36 sgemm products (3×3, stride 1, padding 1 only).
         case winograd
     }
 
@@ -66,7 +66,7 @@ public final class Conv2D {
     }
 
     private var supportsWinograd: Bool { kernelSize == 3 && stride == 1 && padding == 1 }
-    /// Transformed kernels `[16, OC, C]` (forward) and `[16, C, OC]` (input gradient).
+    /// Transformed kernels `[36, OC, C]` (forward) and `[36, C, OC]` (input gradient).
     private var winogradWeights: [Float]
     private var winogradFlippedWeights: [Float]
 
@@ -96,7 +96,7 @@ public final class Conv2D {
         for i in 0..<count { values[i] = Float(rng.nextNormal() * std) }
         weight = Parameter(
             name: name + ".weight", shape: [outputChannels, inputChannels, kernelSize, kernelSize], value: values)
-        winogradWeights = [Float](repeating: 0, count: 16 * outputChannels * inputChannels)
+        winogradWeights = [Float](repeating: 0, count: WinogradConvolution.positions * outputChannels * inputChannels)
         winogradFlippedWeights = winogradWeights
     }
 

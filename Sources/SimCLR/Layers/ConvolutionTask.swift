@@ -8,7 +8,7 @@ struct ConvolutionTask: Sendable {
     var outputChannels: Int
     /// OIHW `[OC, C, K, K]`.
     var weight: SendableConstPointer<Float>
-    /// The Winograd kernel for this direction (`[16, OC, C]` forward, `[16, C, OC]` input
+    /// The Winograd kernel for this direction (`[36, OC, C]` forward, `[36, C, OC]` input
     /// gradient); unused by im2col.
     var winogradWeight: SendableConstPointer<Float>
     /// Upper bound, in floats, of a worker's im2col columns (at least one image).

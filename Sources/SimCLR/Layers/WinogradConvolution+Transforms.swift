@@ -1,209 +1,187 @@
-/// Four columns (or rows) of a 4×4 Winograd tile for `lanes` neighbouring tiles of one tile row,
-/// one SIMD vector per column: the transforms below work on 8 tiles at once and store each
-/// transformed position as one contiguous vector of the `[16, C, T]` buffers.
-struct TileGroup {
-    static let lanes = 8
-    var x0, x1, x2, x3: SIMD8<Float>
+/// The F(4×4, 3×3) tile transforms, 8 images at a time (one per lane, `ImageLanes`).
+///
+/// Tile order inside a chunk of images: groups of 8 consecutive images (the last one may hold
+/// fewer, L), then tile position `ty·tilesWide + tx`, then image; group g starts at tile
+/// `8·g·tilesPerImage`, so the L values of one tile position are contiguous.
+extension WinogradConvolution {
+    typealias Lane = ImageLanes.Vector
 
-    /// Columns 0…3 of the 4×4 windows starting at every second element of `p`:
-    /// `x_j[k] = p[2k + j]` (reads 18 elements).
+    /// Calls `body(first, lanes, base)` for each group of up to 8 images of `images`: its first
+    /// image, its image count and its first tile in the chunk.
     @inline(__always)
-    init(windowsAt p: UnsafePointer<Float>) {
-        let a = UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
-        let b = UnsafeRawPointer(p + 2).loadUnaligned(as: SIMD16<Float>.self)
-        (x0, x1, x2, x3) = (a.evenHalf, a.oddHalf, b.evenHalf, b.oddHalf)
-    }
-
-    @inline(__always)
-    init(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) {
-        (self.x0, self.x1, self.x2, self.x3) = (x0, x1, x2, x3)
-    }
-
-    @inline(__always)
-    static func + (a: TileGroup, b: TileGroup) -> TileGroup { TileGroup(a.x0 + b.x0, a.x1 + b.x1, a.x2 + b.x2, a.x3 + b.x3) }
-    @inline(__always)
-    static func - (a: TileGroup, b: TileGroup) -> TileGroup { TileGroup(a.x0 - b.x0, a.x1 - b.x1, a.x2 - b.x2, a.x3 - b.x3) }
-
-    /// Loads `lanes` floats (all 8 when `lanes ≥ 8`, else the rest zero).
-    @inline(__always)
-    static func load(_ p: UnsafePointer<Float>, lanes: Int) -> SIMD8<Float> {
-        if lanes >= Self.lanes { return UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
-        var v = SIMD8<Float>()
-        for k in 0..<lanes { v[k] = p[k] }
-        return v
-    }
-
-    /// Stores the first `lanes` floats of `v` (all 8 when `lanes ≥ 8`).
-    @inline(__always)
-    static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, lanes: Int) {
-        if lanes >= Self.lanes {
-            UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
-        } else {
-            for k in 0..<lanes { p[k] = v[k] }
+    func forEachImageGroup(_ images: Range<Int>, _ s: TileShape, _ body: (Int, Int, Int) -> Void) {
+        for offset in Swift.stride(from: 0, to: images.count, by: ImageLanes.count) {
+            body(images.lowerBound + offset, min(ImageLanes.count, images.count - offset), offset * s.tilesPerImage)
         }
     }
-}
 
-extension WinogradConvolution {
-    /// `V[ξ, c, t] = (Bᵀ d B)[ξ]`, Bᵀ = [[1,0,−1,0],[0,1,1,0],[0,−1,1,0],[0,1,0,−1]], d the 4×4
-    /// input window of tile t (zero outside the image); 8 tiles at a time.
+    /// The zeroed interleaved plane of `rows × rowLength` pixels.
+    private func zeroedLanePlane(rows: Int, rowLength: Int) -> UnsafeMutablePointer<Float> {
+        let count = rows * rowLength * ImageLanes.count
+        let plane = lanePlane.reserve(count)
+        plane.update(repeating: 0, count: count)
+        return plane
+    }
+
+    /// `V[ξ, c, t] = (Bᵀ d B)[ξ]` with d the 6×6 input window of tile t (zero outside the image),
+    /// Bᵀ = [[4,0,−5,0,1,0],[0,−4,−4,1,1,0],[0,4,−4,−1,1,0],[0,−2,−1,2,1,0],[0,2,−1,−2,1,0],
+    /// [0,4,0,−5,0,1]].
     func transformInput(
         _ input: UnsafePointer<Float>, channels: Int, _ s: TileShape, images: Range<Int>,
         into v: UnsafeMutablePointer<Float>
     ) {
-        let tiles = images.count * s.tilesPerImage, plane = s.height * s.width
-        let step = channels * tiles
-        // Each plane is first copied into a zero-bordered scratch plane (wide enough for whole
-        // groups of tiles) so that every window is read without bounds checks.
-        let (padded, paddedWidth) = zeroedPlane(s, border: 1)
+        let tiles = images.count * s.tilesPerImage, plane = s.height * s.width, step = channels * tiles
+        let rowLength = 4 * s.tilesWide + 2, pixelRow = rowLength * ImageLanes.count
+        let lanes = zeroedLanePlane(rows: 4 * s.tilesHigh + 2, rowLength: rowLength)
+        let middle = tileScratch.reserve(Self.positions * ImageLanes.count)
         for c in 0..<channels {
-            var t = 0
-            let rowBase = v + c * tiles
-            for n in images {
-                Self.copy(input + (c * s.batch + n) * plane, s, into: padded, width: paddedWidth, border: 1)
+            forEachImageGroup(images, s) { first, count, base in
+                ImageLanes.interleave(
+                    input + (c * s.batch + first) * plane, planeStride: plane, lanes: count, height: s.height,
+                    width: s.width, into: lanes, rowLength: rowLength, border: 1)
                 for ty in 0..<s.tilesHigh {
-                    for tx in Swift.stride(from: 0, to: s.tilesWide, by: TileGroup.lanes) {
-                        // Lanes past the tile row are written (and overwritten by the next
-                        // tile row) or read and ignored, except at the end of the buffer row.
-                        let lanes = tiles - t - tx
-                        let p = UnsafePointer(padded + 2 * ty * paddedWidth + 2 * tx)
-                        let d0 = TileGroup(windowsAt: p), d1 = TileGroup(windowsAt: p + paddedWidth)
-                        let d2 = TileGroup(windowsAt: p + 2 * paddedWidth), d3 = TileGroup(windowsAt: p + 3 * paddedWidth)
-                        // Bᵀ d (rows), then (·) B (columns).
-                        @inline(__always) func store(_ r: TileGroup, _ i: Int) {
-                            let base = rowBase + (i * 4) * step + t + tx
-                            TileGroup.store(r.x0 - r.x2, base, lanes: lanes)
-                            TileGroup.store(r.x1 + r.x2, base + step, lanes: lanes)
-                            TileGroup.store(r.x2 - r.x1, base + 2 * step, lanes: lanes)
-                            TileGroup.store(r.x1 - r.x3, base + 3 * step, lanes: lanes)
+                    for tx in 0..<s.tilesWide {
+                        let window = UnsafePointer(lanes + (4 * ty * rowLength + 4 * tx) * ImageLanes.count)
+                        // d B along each window row, then Bᵀ down each column.
+                        for i in 0..<6 {
+                            let row = window + i * pixelRow
+                            Self.storeSix(Self.inputTransform(Self.loadSix(row, stride: ImageLanes.count)),
+                                          middle + 6 * i * ImageLanes.count, stride: ImageLanes.count, lanes: 8)
                         }
-                        store(d0 - d2, 0)
-                        store(d1 + d2, 1)
-                        store(d2 - d1, 2)
-                        store(d1 - d3, 3)
+                        let tile = v + c * tiles + base + (ty * s.tilesWide + tx) * count
+                        for j in 0..<6 {
+                            let column = Self.loadSix(middle + j * ImageLanes.count, stride: 6 * ImageLanes.count)
+                            Self.storeSix(Self.inputTransform(column), tile + j * step, stride: 6 * step, lanes: count)
+                        }
                     }
-                    t += s.tilesWide
                 }
             }
         }
     }
 
-    /// Each output tile `Aᵀ m A`, Aᵀ = [[1,1,1,0],[0,1,−1,−1]], clipped to the image; 8 tiles
-    /// at a time.
+    /// Each output tile `Aᵀ m A`, Aᵀ = [[1,1,1,1,1,0],[0,1,−1,2,−2,0],[0,1,1,4,4,0],[0,1,−1,8,−8,1]],
+    /// clipped to the image.
     func transformOutput(
         _ m: UnsafeMutablePointer<Float>, channels: Int, _ s: TileShape, images: Range<Int>,
         into output: UnsafeMutablePointer<Float>
     ) {
-        let tiles = images.count * s.tilesPerImage, plane = s.height * s.width
-        let step = channels * tiles
+        let tiles = images.count * s.tilesPerImage, plane = s.height * s.width, step = channels * tiles
+        let rowLength = 4 * s.tilesWide, pixelRow = rowLength * ImageLanes.count
+        let lanes = lanePlane.reserve(4 * s.tilesHigh * pixelRow)
+        let middle = tileScratch.reserve(Self.positions * ImageLanes.count)
         for c in 0..<channels {
-            var t = 0
-            let rowBase = m + c * tiles
-            for n in images {
-                let image = output + (c * s.batch + n) * plane
+            forEachImageGroup(images, s) { first, count, base in
                 for ty in 0..<s.tilesHigh {
-                    for tx in Swift.stride(from: 0, to: s.tilesWide, by: TileGroup.lanes) {
-                        // Lanes past the tile row are read and ignored (but not past the buffer row).
-                        let lanes = tiles - t - tx
-                        let p = rowBase + t + tx
-                        @inline(__always) func row(_ i: Int) -> TileGroup {
-                            TileGroup(
-                                TileGroup.load(p + (4 * i) * step, lanes: lanes), TileGroup.load(p + (4 * i + 1) * step, lanes: lanes),
-                                TileGroup.load(p + (4 * i + 2) * step, lanes: lanes), TileGroup.load(p + (4 * i + 3) * step, lanes: lanes))
+                    for tx in 0..<s.tilesWide {
+                        let tile = UnsafePointer(m + c * tiles + base + (ty * s.tilesWide + tx) * count)
+                        // Aᵀ along each of the 6 rows (4 values each), then down each of the 4 columns.
+                        for i in 0..<6 {
+                            let row = Self.loadSix(tile + 6 * i * step, stride: step, lanes: count)
+                            Self.storeFour(Self.outputTransform(row), middle + 4 * i * ImageLanes.count, stride: ImageLanes.count)
                         }
-                        let m0 = row(0), m1 = row(1), m2 = row(2), m3 = row(3)
-                        let s0 = m0 + m1 + m2, s1 = m1 - m2 - m3
-                        // Output rows 2ty and 2ty + 1 of 8 tiles: even and odd columns interleaved,
-                        // clipped to the image.
-                        let y = 2 * ty, x = 2 * tx
-                        let out = image + y * s.width + x, columns = min(2 * TileGroup.lanes, s.width - x)
-                        Self.storeInterleaved(s0.x0 + s0.x1 + s0.x2, s0.x1 - s0.x2 - s0.x3, out, count: columns)
-                        if y + 1 < s.height {
-                            Self.storeInterleaved(s1.x0 + s1.x1 + s1.x2, s1.x1 - s1.x2 - s1.x3, out + s.width, count: columns)
+                        let corner = lanes + (4 * ty * rowLength + 4 * tx) * ImageLanes.count
+                        for j in 0..<4 {
+                            let column = Self.loadSix(UnsafePointer(middle + j * ImageLanes.count), stride: 4 * ImageLanes.count)
+                            Self.storeFour(Self.outputTransform(column), corner + j * ImageLanes.count, stride: pixelRow)
                         }
                     }
-                    t += s.tilesWide
                 }
+                ImageLanes.deinterleave(
+                    lanes, rowLength: rowLength, lanes: count, height: s.height, width: s.width,
+                    into: output + (c * s.batch + first) * plane, planeStride: plane)
             }
         }
     }
 
-    /// The zeroed scratch plane of the input transforms: `2·roundedTilesWide + 2` floats wide
-    /// (whole groups of tiles plus the reads past them), `2·tilesHigh + 2·border` rows.
-    private func zeroedPlane(_ s: TileShape, border: Int) -> (plane: UnsafeMutablePointer<Float>, width: Int) {
-        let width = 2 * s.roundedTilesWide + 2, count = width * (2 * s.tilesHigh + 2 * border)
-        let plane = paddedPlane.reserve(count)
-        plane.update(repeating: 0, count: count)
-        return (plane, width)
-    }
-
-    /// Copies the `H × W` `image` into `padded` (rows `width` floats long) at row and column
-    /// offset `border`; the rest of `padded` keeps its zeros.
-    private static func copy(
-        _ image: UnsafePointer<Float>, _ s: TileShape, into padded: UnsafeMutablePointer<Float>, width: Int, border: Int
-    ) {
-        for y in 0..<s.height {
-            (padded + (y + border) * width + border).update(from: image + y * s.width, count: s.width)
-        }
-    }
-
-    /// `row[2j] = even[j]`, `row[2j + 1] = odd[j]` for the first `count` (≤ 16) elements of `row`.
-    @inline(__always)
-    static func storeInterleaved(
-        _ even: SIMD8<Float>, _ odd: SIMD8<Float>, _ row: UnsafeMutablePointer<Float>, count: Int
-    ) {
-        var pairs = SIMD16<Float>()
-        pairs.evenHalf = even
-        pairs.oddHalf = odd
-        if count == 16 {
-            UnsafeMutableRawPointer(row).storeBytes(of: pairs, as: SIMD16<Float>.self)
-        } else {
-            for j in 0..<count { row[j] = pairs[j] }
-        }
-    }
-
-    /// `D[ξ, c, t] = (A δ Aᵀ)[ξ]` with A = [[1,0],[1,1],[1,−1],[0,−1]] (the adjoint of the output
-    /// transform `Aᵀ m A`), δ the 2×2 tile of `outputGradient [C, N, H, W]` with the parts outside
-    /// the image zero; 8 tiles at a time.
+    /// `D[ξ, c, t] = (A δ Aᵀ)[ξ]` (the adjoint of the output transform `Aᵀ m A`), δ the 4×4 tile
+    /// of `outputGradient [C, N, H, W]` with the parts outside the image zero.
     func transformOutputGradient(
         _ outputGradient: UnsafePointer<Float>, channels: Int, _ s: TileShape, images: Range<Int>,
         into d: UnsafeMutablePointer<Float>
     ) {
-        let tiles = images.count * s.tilesPerImage, plane = s.height * s.width
-        let step = channels * tiles
-        // Planes are copied into a zero-padded scratch (even sides, whole groups of tiles wide)
-        // first.
-        let (padded, paddedWidth) = zeroedPlane(s, border: 0)
+        let tiles = images.count * s.tilesPerImage, plane = s.height * s.width, step = channels * tiles
+        let rowLength = 4 * s.tilesWide, pixelRow = rowLength * ImageLanes.count
+        let lanes = zeroedLanePlane(rows: 4 * s.tilesHigh, rowLength: rowLength)
+        let middle = tileScratch.reserve(Self.positions * ImageLanes.count)
         for c in 0..<channels {
-            var t = 0
-            let rowBase = d + c * tiles
-            for n in images {
-                Self.copy(outputGradient + (c * s.batch + n) * plane, s, into: padded, width: paddedWidth, border: 0)
+            forEachImageGroup(images, s) { first, count, base in
+                ImageLanes.interleave(
+                    outputGradient + (c * s.batch + first) * plane, planeStride: plane, lanes: count,
+                    height: s.height, width: s.width, into: lanes, rowLength: rowLength, border: 0)
                 for ty in 0..<s.tilesHigh {
-                    for tx in Swift.stride(from: 0, to: s.tilesWide, by: TileGroup.lanes) {
-                        // Lanes past the tile row are written (and overwritten by the next
-                        // tile row) or read and ignored, except at the end of the buffer row.
-                        let lanes = tiles - t - tx
-                        let p = UnsafePointer(padded + 2 * ty * paddedWidth + 2 * tx)
-                        let upper = UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
-                        let lower = UnsafeRawPointer(p + paddedWidth).loadUnaligned(as: SIMD16<Float>.self)
-                        let a = upper.evenHalf, b = upper.oddHalf, c2 = lower.evenHalf, d2 = lower.oddHalf
-                        // A δ (rows 0, 0+1, 0−1, −1 of δ), then (·) Aᵀ on each row.
-                        @inline(__always) func store(_ u: SIMD8<Float>, _ v: SIMD8<Float>, _ i: Int) {
-                            let base = rowBase + (i * 4) * step + t + tx
-                            TileGroup.store(u, base, lanes: lanes)
-                            TileGroup.store(u + v, base + step, lanes: lanes)
-                            TileGroup.store(u - v, base + 2 * step, lanes: lanes)
-                            TileGroup.store(-v, base + 3 * step, lanes: lanes)
+                    for tx in 0..<s.tilesWide {
+                        let window = UnsafePointer(lanes + (4 * ty * rowLength + 4 * tx) * ImageLanes.count)
+                        // A along each of the 4 rows (6 values each), then down each of the 6 columns.
+                        for i in 0..<4 {
+                            let row = Self.loadFour(window + i * pixelRow, stride: ImageLanes.count)
+                            Self.storeSix(Self.gradientTransform(row), middle + 6 * i * ImageLanes.count,
+                                          stride: ImageLanes.count, lanes: 8)
                         }
-                        store(a, b, 0)
-                        store(a + c2, b + d2, 1)
-                        store(a - c2, b - d2, 2)
-                        store(-c2, -d2, 3)
+                        let tile = d + c * tiles + base + (ty * s.tilesWide + tx) * count
+                        for j in 0..<6 {
+                            let column = Self.loadFour(UnsafePointer(middle + j * ImageLanes.count), stride: 6 * ImageLanes.count)
+                            Self.storeSix(Self.gradientTransform(column), tile + j * step, stride: 6 * step, lanes: count)
+                        }
                     }
-                    t += s.tilesWide
                 }
             }
         }
+    }
+
+    // MARK: One-dimensional transforms, 8 lanes at a time
+
+    typealias Six = (Lane, Lane, Lane, Lane, Lane, Lane)
+    typealias Four = (Lane, Lane, Lane, Lane)
+
+    /// `Bᵀ x`.
+    @inline(__always)
+    static func inputTransform(_ x: Six) -> Six {
+        let even = x.4 - 4 * x.2, odd = x.3 - 4 * x.1, evenTwo = x.4 - x.2, oddTwo = 2 * (x.3 - x.1)
+        return (4 * x.0 - 5 * x.2 + x.4, even + odd, even - odd, evenTwo + oddTwo, evenTwo - oddTwo, 4 * x.1 - 5 * x.3 + x.5)
+    }
+
+    /// `Aᵀ m`.
+    @inline(__always)
+    static func outputTransform(_ m: Six) -> Four {
+        let sum12 = m.1 + m.2, difference12 = m.1 - m.2, sum34 = m.3 + m.4, difference34 = m.3 - m.4
+        return (m.0 + sum12 + sum34, difference12 + 2 * difference34, sum12 + 4 * sum34, difference12 + 8 * difference34 + m.5)
+    }
+
+    /// `A x`, A = [[1,0,0,0],[1,1,1,1],[1,−1,1,−1],[1,2,4,8],[1,−2,4,−8],[0,0,0,1]].
+    @inline(__always)
+    static func gradientTransform(_ x: Four) -> Six {
+        let even = x.0 + x.2, odd = x.1 + x.3, evenFour = x.0 + 4 * x.2, oddFour = 2 * x.1 + 8 * x.3
+        return (x.0, even + odd, even - odd, evenFour + oddFour, evenFour - oddFour, x.3)
+    }
+
+    @inline(__always)
+    static func loadSix(_ p: UnsafePointer<Float>, stride: Int, lanes: Int = ImageLanes.count) -> Six {
+        (ImageLanes.load(p, count: lanes), ImageLanes.load(p + stride, count: lanes),
+         ImageLanes.load(p + 2 * stride, count: lanes), ImageLanes.load(p + 3 * stride, count: lanes),
+         ImageLanes.load(p + 4 * stride, count: lanes), ImageLanes.load(p + 5 * stride, count: lanes))
+    }
+
+    @inline(__always)
+    static func loadFour(_ p: UnsafePointer<Float>, stride: Int) -> Four {
+        (ImageLanes.load(p, count: 8), ImageLanes.load(p + stride, count: 8),
+         ImageLanes.load(p + 2 * stride, count: 8), ImageLanes.load(p + 3 * stride, count: 8))
+    }
+
+    @inline(__always)
+    static func storeSix(_ x: Six, _ p: UnsafeMutablePointer<Float>, stride: Int, lanes: Int) {
+        ImageLanes.store(x.0, p, count: lanes)
+        ImageLanes.store(x.1, p + stride, count: lanes)
+        ImageLanes.store(x.2, p + 2 * stride, count: lanes)
+        ImageLanes.store(x.3, p + 3 * stride, count: lanes)
+        ImageLanes.store(x.4, p + 4 * stride, count: lanes)
+        ImageLanes.store(x.5, p + 5 * stride, count: lanes)
+    }
+
+    @inline(__always)
+    static func storeFour(_ x: Four, _ p: UnsafeMutablePointer<Float>, stride: Int) {
+        ImageLanes.store(x.0, p, count: 8)
+        ImageLanes.store(x.1, p + stride, count: 8)
+        ImageLanes.store(x.2, p + 2 * stride, count: 8)
+        ImageLanes.store(x.3, p + 3 * stride, count: 8)
     }
 }

@@ -8,7 +8,8 @@ import Testing
     /// than one group of 8 Winograd tiles per tile row), many channels, and batches of more
     /// than `BatchTasks.maximumCount` images (tasks of unequal sizes); stride-2 rows of 17, 8 and
     /// 6 outputs take the vector gathers of im2col and col2im; kernels wider than a 1-pixel-wide
-    /// map (PyTorch accepts them).
+    /// map (PyTorch accepts them); batches whose tasks hold whole groups of 8 images and a rest
+    /// (the SIMD lanes of the Winograd transforms).
     static let shapes: [(Int, Int, Int, Int, Int, Int, Int, Int)] = [
         (1, 7, 5, 3, 4, 3, 2, 1), (2, 6, 6, 2, 3, 1, 1, 0), (2, 5, 7, 3, 2, 1, 2, 0), (3, 8, 8, 4, 5, 3, 1, 1),
         (1, 4, 9, 1, 2, 3, 1, 0), (2, 9, 8, 3, 4, 5, 2, 2), (1, 3, 3, 2, 3, 3, 2, 1), (2, 13, 13, 1, 3, 3, 1, 1),
@@ -17,6 +18,7 @@ import Testing
         (37, 6, 5, 2, 3, 3, 1, 1), (20, 5, 4, 3, 2, 3, 2, 1), (19, 3, 3, 2, 3, 1, 1, 0),
         (3, 9, 34, 2, 3, 3, 2, 1), (2, 7, 15, 2, 2, 1, 2, 0), (2, 6, 12, 2, 3, 3, 2, 1),
         (5, 5, 1, 2, 2, 5, 1, 2), (1, 3, 1, 1, 1, 7, 1, 3), (2, 2, 1, 2, 2, 7, 2, 3),
+        (150, 6, 5, 2, 3, 3, 1, 1), (300, 9, 12, 2, 2, 3, 1, 1),
     ]
 
     /// im2col + sgemm and Winograd (forward, input gradient, weight gradient) against the direct
