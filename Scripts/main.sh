@@ -7,7 +7,7 @@
 #      docs/tuning.md) with SimCLR on the 60,000 training images,
 #   5. evaluates it with `simclr probe` on the 10,000 test images (linear probe, kNN,
 #      raw-pixel and random-init baselines) and prints the results table.
-# About 39 minutes on 2 cores with the defaults (31 of them pretraining). Longer: EPOCHS=8 RUN=runs/long Scripts/main.sh
+# About 25 minutes on 2 cores with the defaults (17½ of them pretraining). Longer: EPOCHS=8 RUN=runs/long Scripts/main.sh
 # Interrupted (Ctrl-C)? Run it again: it resumes from the last checkpoint.
 # Environment: EPOCHS (default 3), RUN (output folder, default runs/fashion-mnist),
 #              BATCH (default 256), WIDTHS (ResNet-mini stage widths, default 32,64,256),
