@@ -10,7 +10,7 @@ enum ImageLanes {
 
     /// Copies the `height × width` planes `source + k·planeStride`, `k < lanes`, into lane k of
     /// `interleaved` at row and column offset `border`; lanes `≥ lanes` are set to 0 there. The
-    /// rest of `interleaved` is left as it is. Reads up to 8 floats past the end of a plane row
+    /// rest of `interleaved` is left as it is. Reads up to 7 floats past the end of a plane row
     /// (see `FeatureMap.readSlack`) and ignores them.
     static func interleave(
         _ source: UnsafePointer<Float>, planeStride: Int, lanes: Int, height: Int, width: Int,
@@ -33,7 +33,8 @@ enum ImageLanes {
     /// and `width` columns into the plane `destination + k·planeStride`, for `k < lanes`.
     ///
     /// Rows are written in order, 8 floats at a time; a row's last store may run into the next
-    /// row of its plane, which is rewritten afterwards. Only the last row stops at the plane's end.
+    /// rows of its plane, which are rewritten afterwards, but never past the plane's end (the
+    /// next plane may belong to another task).
     static func deinterleave(
         _ interleaved: UnsafePointer<Float>, rowLength: Int, lanes: Int, height: Int, width: Int,
         into destination: UnsafeMutablePointer<Float>, planeStride: Int
@@ -41,7 +42,7 @@ enum ImageLanes {
         for y in 0..<height {
             let source = interleaved + y * rowLength * count
             let row = destination + y * width
-            let lastRow = y == height - 1
+            let planeLeft = (height - y) * width
             for x in Swift.stride(from: 0, to: width, by: count) {
                 let pixels = min(count, width - x)
                 let p = source + x * count
@@ -49,7 +50,7 @@ enum ImageLanes {
                     j < pixels ? UnsafeRawPointer(p + j * count).loadUnaligned(as: Vector.self) : Vector()
                 }
                 let block = transpose((pixel(0), pixel(1), pixel(2), pixel(3), pixel(4), pixel(5), pixel(6), pixel(7)))
-                let stored = lastRow ? pixels : count
+                let stored = min(count, planeLeft - x)
                 @inline(__always) func put(_ v: Vector, _ k: Int) {
                     if k < lanes { store(v, row + k * planeStride + x, count: stored) }
                 }
