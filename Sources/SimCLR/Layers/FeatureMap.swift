@@ -13,16 +13,12 @@ public final class FeatureMap {
     public private(set) var batch = 0
     public private(set) var height = 0
     public private(set) var width = 0
-    /// Start of the `channels · batch · height · width` elements, followed by `readSlack`
-    /// allocated floats.
+    /// Start of the `channels · batch · height · width` elements.
     public private(set) var storage: UnsafeMutablePointer<Float>
     private var capacity = 0
-    /// Floats allocated past the last element, so that vector code may read (never write) up
-    /// to one `SIMD8` past the end of any row.
-    static let readSlack = 8
 
     public init(channels: Int = 0, batch: Int = 0, height: Int = 1, width: Int = 1) {
-        storage = UnsafeMutablePointer<Float>.allocate(capacity: 1 + Self.readSlack)
+        storage = UnsafeMutablePointer<Float>.allocate(capacity: 1)
         capacity = 1
         resize(channels: channels, batch: batch, height: height, width: width)
     }
@@ -44,7 +40,7 @@ public final class FeatureMap {
         let needed = channels * batch * height * width
         if needed > capacity {
             storage.deallocate()
-            storage = UnsafeMutablePointer<Float>.allocate(capacity: needed + Self.readSlack)
+            storage = UnsafeMutablePointer<Float>.allocate(capacity: needed)
             capacity = needed
         }
         self.channels = channels

@@ -10,8 +10,8 @@ enum ImageLanes {
 
     /// Copies the `height × width` planes `source + k·planeStride`, `k < lanes`, into lane k of
     /// `interleaved` at row and column offset `border`; lanes `≥ lanes` are set to 0 there. The
-    /// rest of `interleaved` is left as it is. Reads up to 7 floats past the end of a plane row
-    /// (see `FeatureMap.readSlack`) and ignores them.
+    /// rest of `interleaved` is left as it is. A row's last load may read into the next rows of
+    /// its plane (ignored), never past the plane's end.
     static func interleave(
         _ source: UnsafePointer<Float>, planeStride: Int, lanes: Int, height: Int, width: Int,
         into interleaved: UnsafeMutablePointer<Float>, rowLength: Int, border: Int
@@ -19,9 +19,11 @@ enum ImageLanes {
         for y in 0..<height {
             let row = source + y * width
             let destination = interleaved + ((y + border) * rowLength + border) * count
+            let planeLeft = (height - y) * width
             for x in Swift.stride(from: 0, to: width, by: count) {
+                let readable = min(count, planeLeft - x)
                 @inline(__always) func plane(_ k: Int) -> Vector {
-                    k < lanes ? UnsafeRawPointer(row + k * planeStride + x).loadUnaligned(as: Vector.self) : Vector()
+                    k < lanes ? load(row + k * planeStride + x, count: readable) : Vector()
                 }
                 let block = transpose((plane(0), plane(1), plane(2), plane(3), plane(4), plane(5), plane(6), plane(7)))
                 store(block, rows: min(count, width - x), at: destination + x * count)
