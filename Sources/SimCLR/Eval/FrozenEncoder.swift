@@ -55,6 +55,19 @@ public final class FrozenEncoder {
         self.model = model
     }
 
+    /// Replaces the weights and BatchNorm buffers by `stateDict`'s encoder tensors (PyTorch names;
+    /// `head.*` ignored), e.g. a copy of a model being trained, without going through files.
+    ///
+    /// - Throws: `EncoderLoadError.weightsMismatch` naming `path` when a tensor is missing or
+    ///   has another shape.
+    public func load(stateDict: [(name: String, tensor: Tensor)], path: String) throws(EncoderLoadError) {
+        do {
+            try model.load(stateDict: stateDict, includeHead: false)
+        } catch {
+            throw .weightsMismatch(path: path, reason: "\(error)")
+        }
+    }
+
     /// D, the size of h.
     public var representationDim: Int { description.configuration.representationDim }
 

@@ -59,10 +59,10 @@ public enum ContrastiveLossKind: String, CaseIterable, Sendable, Codable {
 
 /// Settings of the view losses, with defaults for unit-length embeddings.
 public struct ViewLossSettings: Sendable, Equatable {
-    /// NT-Xent temperature τ > 0 (SimCLR CIFAR-10: 0.5).
-    public var temperature: Float = 0.5
+    /// NT-Xent temperature τ > 0.
+    public var temperature: Float = TrainingDefaults.temperature
     /// Contrastive margin m > 0, in embedding distance units (at most 2 apart on the unit sphere).
-    public var contrastiveMargin: Float = 1
+    public var contrastiveMargin: Float = TrainingDefaults.margin
     /// Which negative pairs the contrastive loss uses.
     public var contrastiveMining: ContrastiveLoss.Mining = .allPairs
     /// Triplet margin m > 0 (FaceNet: 0.2 with squared distances on the unit sphere).

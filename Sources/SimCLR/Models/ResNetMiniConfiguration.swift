@@ -10,7 +10,10 @@ public struct ResNetMiniConfiguration: Codable, Sendable, Equatable {
     /// P, the size of z.
     public var projectionDim: Int
 
-    public init(widths: [Int] = [32, 64, 128], inputChannels: Int = 1, imageSize: Int = 28, projectionDim: Int = 128) {
+    public init(
+        widths: [Int] = TrainingDefaults.widths, inputChannels: Int = 1, imageSize: Int = TrainingDefaults.imageSize,
+        projectionDim: Int = TrainingDefaults.projectionDim
+    ) {
         self.widths = widths
         self.inputChannels = inputChannels
         self.imageSize = imageSize

@@ -16,6 +16,16 @@ public struct StepTimes: Sendable, Equatable, Codable {
 
     public init() {}
 
+    /// Adds one step's stage times.
+    public mutating func add(data: Double, forward: Double, loss: Double, backward: Double, optimizer: Double) {
+        self.data += data
+        self.forward += forward
+        self.loss += loss
+        self.backward += backward
+        self.optimizer += optimizer
+        steps += 1
+    }
+
     /// Sum of the stages.
     public var total: Double { data + forward + loss + backward + optimizer }
 

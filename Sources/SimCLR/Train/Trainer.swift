@@ -1,9 +1,10 @@
 import Foundation
 
-/// SimCLR pretraining (Chen et al. 2020, arXiv 2002.05709): dataset → `ViewBatchLoader` (2N views)
-/// → `SimCLRModel` forward in train mode → loss over z → backward → optimizer step at the
-/// scheduled learning rate, with metrics, progress, a checkpoint every epoch and on stop, and the
-/// encoder exported at the end.
+/// SimCLR pretraining (Chen et al. 2020, arXiv 2002.05709), the single owner of a run: dataset →
+/// `ViewBatchLoader` (2N views) → `SimCLRModel` forward in train mode → loss over z → backward →
+/// optimizer step at the scheduled learning rate. It owns the step, the schedule, resume and stop;
+/// what follows the run (metrics file, checkpoint writer, kNN monitor, progress display) are
+/// `TrainingObserver`s it calls with its records.
 ///
 /// Exact resume: the views of a batch depend only on (seed, epoch, step) (`ViewBatchSchedule`),
 /// and the checkpoint holds the weights, BatchNorm running statistics, optimizer state, step,
@@ -16,6 +17,8 @@ public final class Trainer {
     public let model: SimCLRModel
     public let optimizer: any Optimizer
     public let schedule: LearningRateSchedule
+    /// The processes of this run (one unless started under MPI).
+    public let communicator: any Communicator
     /// Batches (optimizer steps) per epoch.
     public let stepsPerEpoch: Int
     public private(set) var progress: TrainingProgress
@@ -24,24 +27,78 @@ public final class Trainer {
     public private(set) var checkpointEpochs: Int?
     /// Per-stage time of the steps run by this object.
     public private(set) var times = StepTimes()
-    /// When set, the epoch records get `knn_top1` on its schedule.
-    public var knnMonitor: KNNMonitor?
+    /// The training images.
+    public let dataset: ImageDataset
     private let loss: any ViewEmbeddingLoss
-    private let dataset: ImageDataset
-    private let resumed: Bool
     private var lastCheckpointStep: Int?
 
-    /// The checkpoint file in `outputFolder`.
-    public var checkpointPath: String { outputFolder + "/" + TrainingCheckpoint.fileName }
+    /// Whether this run continues from a checkpoint.
+    public var isResumed: Bool { checkpointEpochs != nil }
 
-    /// Builds the model (initialised from `configuration.seed`), loss, optimizer and schedule; with
-    /// `resume`, restores everything from `outputFolder/checkpoint.safetensors`.
+    /// The checkpoint file in `outputFolder`.
+    public var checkpointPath: String { Self.checkpointPath(in: outputFolder) }
+
+    /// `checkpoint.safetensors` in `folder`.
+    public static func checkpointPath(in folder: String) -> String { folder + "/" + TrainingCheckpoint.fileName }
+
+    /// A new run, or (with `resume`) the continuation of the run in `outputFolder`, whose
+    /// checkpoint's arguments must then equal `configuration` except `epochs` (which may grow) and
+    /// `data`.
     ///
-    /// - Parameter resume: continue the run in `outputFolder`; its checkpoint's arguments must equal
-    ///   `configuration` except `epochs` (which may grow).
-    /// - Throws: `TrainingError.datasetChannels`, `ModelError`, `LossError`, `AugmentationError`
-    ///   (too few images for one batch), or `CheckpointError` naming the first mismatch.
-    public init(configuration: TrainingConfiguration, dataset: ImageDataset, outputFolder: String, resume: Bool) throws {
+    /// - Throws: `TrainingConfigurationError` / `AugmentationError` for arguments out of range,
+    ///   `TrainingError.datasetChannels`, `ModelError`, `LossError`, `AugmentationError` (too few
+    ///   images for one batch), or `CheckpointError` naming the first mismatch.
+    public convenience init(
+        configuration: TrainingConfiguration, dataset: ImageDataset, outputFolder: String, resume: Bool,
+        communicator: any Communicator = SingleProcessCommunicator()
+    ) throws {
+        let checkpoint = resume ? try TrainingCheckpoint.read(path: Self.checkpointPath(in: outputFolder)) : nil
+        try self.init(
+            configuration: configuration, dataset: dataset, outputFolder: outputFolder, checkpoint: checkpoint,
+            communicator: communicator)
+    }
+
+    /// Continues the run in `outputFolder` with the arguments stored in its checkpoint (read once).
+    ///
+    /// - Parameters:
+    ///   - epochs: raise the run's epochs (the schedule stretches); nil keeps them.
+    ///   - data: where the training folder is now, if not where the checkpoint says.
+    ///   - arguments: applies the arguments given again on the command line to the stored ones;
+    ///     each must leave its value as stored (re-running the same command with `--resume` is
+    ///     fine), or the resume is refused naming it.
+    ///   - loadDataset: loads the ImageFolder at a path.
+    /// - Throws: `CheckpointError` (unreadable, corrupt, other arguments, missing training folder,
+    ///   fewer epochs), and the errors of `init(configuration:dataset:…)` and `loadDataset`.
+    public static func resuming(
+        outputFolder: String, epochs: Int? = nil, data: String? = nil,
+        arguments: (inout TrainingConfiguration) throws -> Void = { _ in },
+        communicator: any Communicator = SingleProcessCommunicator(),
+        loadDataset: (String) throws -> ImageDataset
+    ) throws -> Trainer {
+        let path = checkpointPath(in: outputFolder)
+        let checkpoint = try TrainingCheckpoint.read(path: path)
+        let stored = try TrainingConfiguration.decode(json: checkpoint.arguments, path: path)
+        var configuration = stored
+        try arguments(&configuration)
+        if let (key, theirs, mine) = TrainingCheckpoint.firstDifference(stored.json, configuration.json) {
+            throw CheckpointError.argumentsMismatch(path: path, key: key, checkpoint: theirs, expected: mine)
+        }
+        if let epochs { configuration.epochs = epochs }
+        // The stored folder is as it was given, possibly relative to another directory.
+        if let data { configuration.data = data }
+        guard FileManager.default.fileExists(atPath: configuration.data) else {
+            throw CheckpointError.trainingFolderMissing(path: path, folder: configuration.data)
+        }
+        return try Trainer(
+            configuration: configuration, dataset: try loadDataset(configuration.data), outputFolder: outputFolder,
+            checkpoint: checkpoint, communicator: communicator)
+    }
+
+    private init(
+        configuration: TrainingConfiguration, dataset: ImageDataset, outputFolder: String,
+        checkpoint: TrainingCheckpoint?, communicator: any Communicator
+    ) throws {
+        try configuration.validate()
         guard dataset.channels == configuration.model.inputChannels else {
             throw TrainingError.datasetChannels(
                 data: configuration.data, found: dataset.channels, expected: configuration.model.inputChannels)
@@ -49,7 +106,7 @@ public final class Trainer {
         self.configuration = configuration
         self.dataset = dataset
         self.outputFolder = outputFolder
-        self.resumed = resume
+        self.communicator = communicator
         var rng = SplitMix64(seed: configuration.seed)
         model = try SimCLRModel(configuration: configuration.model, rng: &rng)
         optimizer = configuration.makeOptimizer(parameters: model.parameters)
@@ -61,12 +118,11 @@ public final class Trainer {
             peak: configuration.peakLearningRate, warmupEpochs: configuration.warmupEpochs,
             epochs: configuration.epochs, stepsPerEpoch: stepsPerEpoch)
         progress = TrainingProgress(randomState: ["seed": configuration.seed])
-        if resume { try restore() }
+        if let checkpoint { try restore(from: checkpoint) }
     }
 
-    private func restore() throws {
+    private func restore(from checkpoint: TrainingCheckpoint) throws {
         let path = checkpointPath
-        let checkpoint = try TrainingCheckpoint.read(path: path)
         try checkpoint.check(
             path: path, architecture: configuration.architectureJSON,
             model: model.stateDict(includeHead: true).map { ($0.name, $0.tensor.shape) },
@@ -74,7 +130,6 @@ public final class Trainer {
         var stored = try TrainingConfiguration.decode(json: checkpoint.arguments, path: path)
         let plannedEpochs = stored.epochs
         stored.epochs = configuration.epochs
-        // The training folder may be named from another directory or have moved (`--data` on resume).
         stored.data = configuration.data
         if let (key, theirs, mine) = TrainingCheckpoint.firstDifference(stored.json, configuration.json) {
             throw CheckpointError.argumentsMismatch(path: path, key: key, checkpoint: theirs, expected: mine)
@@ -82,7 +137,6 @@ public final class Trainer {
         guard configuration.epochs >= plannedEpochs else {
             throw CheckpointError.epochsLowered(path: path, checkpoint: plannedEpochs, requested: configuration.epochs)
         }
-        checkpointEpochs = plannedEpochs
         let position = checkpoint.progress.step - checkpoint.progress.epoch * stepsPerEpoch
         guard position >= 0, position < stepsPerEpoch || checkpoint.progress.epoch >= configuration.epochs else {
             throw CheckpointError.corrupt(
@@ -91,6 +145,7 @@ public final class Trainer {
         }
         try model.load(stateDict: checkpoint.model, includeHead: true)
         optimizer.load(state: checkpoint.optimizer)
+        checkpointEpochs = plannedEpochs
         progress = checkpoint.progress
         lastCheckpointStep = progress.step
     }
@@ -102,28 +157,33 @@ public final class Trainer {
             arguments: configuration.json, architecture: configuration.architectureJSON)
     }
 
-    /// Trains until every epoch is done or `stop` is requested; then writes a checkpoint (if the
-    /// last one is older) and, when done, `encoder.safetensors` + `encoder.json`.
+    /// The observers that write the run folder: `metrics.jsonl` and the checkpoint (+ the encoder
+    /// export at the end) on rank 0; none on the other ranks.
+    public func runFolderWriters() -> [any TrainingObserver] {
+        communicator.rank == 0 ? [MetricsFileWriter(), CheckpointWriter()] : []
+    }
+
+    /// Trains until every epoch is done or `stop` is requested, calling `observers` with every
+    /// record; hands them a checkpoint at the end of every epoch and, if the last one is older,
+    /// when it returns.
     ///
     /// - Parameters:
     ///   - stop: polled before every step (SIGINT/SIGTERM set it when it watches signals).
-    ///   - display: progress output, or nil for none.
-    ///   - onRecord: called with every metrics record after it is written (tests, monitors).
-    /// - Throws: `TrainingError.nonFiniteLoss` / `.nonFiniteGradient` (the last good checkpoint is
-    ///   left in place), `FileWriteError`, `AugmentationError`, `LossError`, and the kNN monitor's
-    ///   `EncoderLoadError` / `ProbeInputError`.
+    ///   - observers: in call order; nil means `runFolderWriters()`.
+    /// - Throws: `TrainingError.nonFiniteLoss` / `.nonFiniteGradient` / `.nonFiniteState` (the last
+    ///   good checkpoint is left in place), `AugmentationError`, `LossError`, and what an observer
+    ///   throws (`FileWriteError`, the kNN monitor's `ProbeInputError`).
     @discardableResult
-    public func run(
-        stop: StopRequest = StopRequest(), display: ProgressDisplay? = nil,
-        onRecord: ((MetricsRecord) -> Void)? = nil
-    ) throws -> TrainingSummary {
-        try FileManager.default.createDirectory(atPath: outputFolder, withIntermediateDirectories: true)
-        let metrics = try MetricsLog(
-            path: outputFolder + "/" + MetricsLog.fileName, resumingAfterStep: resumed ? progress.step : nil)
+    public func run(stop: StopRequest = StopRequest(), observers: [any TrainingObserver]? = nil) throws -> TrainingSummary {
+        let observers = observers ?? runFolderWriters()
+        if communicator.rank == 0 {
+            try FileManager.default.createDirectory(atPath: outputFolder, withIntermediateDirectories: true)
+        }
+        for observer in observers { try observer.runWillStart(self) }
         let totalSteps = configuration.epochs * stepsPerEpoch
         let sessionStart = System.now()
         let sessionFirstStep = progress.step
-        var lastEpoch: (loss: Double, top1: Double)?
+        var lastEpoch: MetricsRecord?
         if progress.step < totalSteps {
             let loader = try ViewBatchLoader(
                 dataset: dataset, config: configuration.augmentation, batchSize: configuration.batchSize,
@@ -134,99 +194,91 @@ public final class Trainer {
             var zGradient = Tensor(shape: [0])
             var epochStart = System.now()
             var epochSessionSteps = 0
-            while !stop.isRequested {
-                let t0 = System.now()
-                guard let batch = loader.next() else { break }
-                let t1 = System.now()
-                model.zeroGradients()
-                let z = model.forward(batch.views, mode: .train).z
-                let t2 = System.now()
-                let result = try loss.lossAndGradient(embeddings: z, embeddingGradient: &zGradient)
-                let t3 = System.now()
-                guard result.loss.isFinite else {
-                    throw TrainingError.nonFiniteLoss(
-                        step: progress.step + 1, epoch: progress.epoch + 1, loss: result.loss,
-                        lastCheckpointStep: lastCheckpointStep)
-                }
-                model.backward(zGradient: zGradient)
-                let t4 = System.now()
-                if let name = TrainingError.firstNonFiniteGradient(in: model.parameters) {
-                    throw TrainingError.nonFiniteGradient(
-                        step: progress.step + 1, epoch: progress.epoch + 1, parameter: name,
-                        lastCheckpointStep: lastCheckpointStep)
-                }
-                let learningRate = schedule.learningRate(atStep: progress.step)
-                optimizer.step(learningRate: Float(learningRate))
-                let t5 = System.now()
-                times.data += t1 - t0
-                times.forward += t2 - t1
-                times.loss += t3 - t2
-                times.backward += t4 - t3
-                times.optimizer += t5 - t4
-                times.steps += 1
-
-                progress.step += 1
-                progress.epochSums.loss += Double(result.loss)
-                progress.epochSums.positiveTop1 += Double(result.positiveTop1Accuracy)
-                progress.epochSums.steps += 1
+            while !stop.isRequested, let batch = try step(loader: loader, zGradient: &zGradient, observers: observers) {
                 epochSessionSteps += 1
-                let views = batch.views.shape[0]
-                let record = MetricsRecord(
-                    kind: .step, epoch: progress.epoch + 1, step: progress.step, loss: Double(result.loss),
-                    learningRate: learningRate, viewsPerSecond: Double(views) / (t5 - t0),
-                    positiveTop1: Double(result.positiveTop1Accuracy))
-                try metrics.append(record)
-                onRecord?(record)
-                let secondsPerStep = (t5 - sessionStart) / Double(progress.step - sessionFirstStep)
-                display?.update(
-                    ProgressDisplay.Status(
-                        epoch: progress.epoch + 1, epochs: configuration.epochs, stepInEpoch: batch.step + 1,
-                        stepsPerEpoch: stepsPerEpoch, loss: record.loss, learningRate: learningRate,
-                        positiveTop1: record.positiveTop1, viewsPerSecond: record.viewsPerSecond,
-                        secondsLeft: secondsPerStep * Double(totalSteps - progress.step)))
-
-                if batch.resumeState.step == 0 {
-                    let sums = progress.epochSums
-                    progress.epoch += 1
-                    progress.epochSums = TrainingProgress.EpochSums()
-                    let seconds = System.now() - epochStart
-                    var epochRecord = MetricsRecord(
-                        kind: .epoch, epoch: progress.epoch, step: progress.step, loss: sums.loss / Double(sums.steps),
-                        learningRate: learningRate, viewsPerSecond: Double(views * epochSessionSteps) / seconds,
-                        positiveTop1: sums.positiveTop1 / Double(sums.steps), seconds: seconds)
-                    if let monitor = knnMonitor, monitor.isDue(epoch: progress.epoch, of: configuration.epochs) {
-                        epochRecord.knnTop1 = try monitor.accuracy(of: makeCheckpoint())
-                    }
-                    lastEpoch = (epochRecord.loss, epochRecord.positiveTop1)
-                    try metrics.append(epochRecord)
-                    onRecord?(epochRecord)
-                    display?.message(
-                        String(
-                            format: "epoch %d/%d  loss %.4f  top1 %.1f%%  %.0f views/s  %@", progress.epoch,
-                            configuration.epochs, epochRecord.loss, 100 * epochRecord.positiveTop1,
-                            epochRecord.viewsPerSecond, ProgressDisplay.duration(seconds))
-                            + (epochRecord.knnTop1.map { String(format: "  kNN top1 %.1f%%", 100 * $0) } ?? ""))
-                    try writeCheckpoint()
-                    epochStart = System.now()
-                    epochSessionSteps = 0
-                }
+                guard batch.resumeState.step == 0 else { continue }
+                lastEpoch = try endEpoch(
+                    views: batch.views.shape[0] * epochSessionSteps, seconds: System.now() - epochStart, observers: observers)
+                epochStart = System.now()
+                epochSessionSteps = 0
             }
         }
-        if lastCheckpointStep != progress.step { try writeCheckpoint() }
-        let completed = progress.step >= totalSteps
-        if completed {
-            try makeCheckpoint().exportEncoder(to: outputFolder, includeHead: false, checkpointPath: checkpointPath)
-        }
+        if lastCheckpointStep != progress.step { try handOverCheckpoint(to: observers) }
         let seconds = System.now() - sessionStart
-        let viewsPerStep = Double(2 * configuration.batchSize)
-        return TrainingSummary(
-            completed: completed, step: progress.step, epoch: progress.epoch, lastEpochLoss: lastEpoch?.loss,
-            lastEpochPositiveTop1: lastEpoch?.top1, seconds: seconds,
-            viewsPerSecond: Double(progress.step - sessionFirstStep) * viewsPerStep / max(seconds, 1e-9), times: times)
+        let summary = TrainingSummary(
+            completed: progress.step >= totalSteps, step: progress.step, epoch: progress.epoch,
+            lastEpochLoss: lastEpoch?.loss, lastEpochPositiveTop1: lastEpoch?.positiveTop1, seconds: seconds,
+            viewsPerSecond: Double((progress.step - sessionFirstStep) * 2 * configuration.batchSize) / max(seconds, 1e-9),
+            times: times)
+        for observer in observers { try observer.runDidEnd(summary, trainer: self) }
+        return summary
     }
 
-    private func writeCheckpoint() throws {
-        try makeCheckpoint().write(to: checkpointPath)
+    /// One optimizer step on the loader's next batch; nil when the loader is done.
+    private func step(
+        loader: ViewBatchLoader, zGradient: inout Tensor, observers: [any TrainingObserver]
+    ) throws -> ViewBatch? {
+        let t0 = System.now()
+        guard let batch = loader.next() else { return nil }
+        let t1 = System.now()
+        model.zeroGradients()
+        let z = model.forward(batch.views, mode: .train).z
+        let t2 = System.now()
+        let result = try loss.lossAndGradient(embeddings: z, embeddingGradient: &zGradient)
+        let t3 = System.now()
+        guard result.loss.isFinite else {
+            throw TrainingError.nonFiniteLoss(
+                step: progress.step + 1, epoch: progress.epoch + 1, loss: result.loss, lastCheckpointStep: lastCheckpointStep)
+        }
+        model.backward(zGradient: zGradient)
+        let t4 = System.now()
+        if let name = TrainingError.firstNonFiniteGradient(in: model.parameters) {
+            throw TrainingError.nonFiniteGradient(
+                step: progress.step + 1, epoch: progress.epoch + 1, parameter: name, lastCheckpointStep: lastCheckpointStep)
+        }
+        let learningRate = schedule.learningRate(atStep: progress.step)
+        optimizer.step(learningRate: Float(learningRate))
+        let t5 = System.now()
+        times.add(data: t1 - t0, forward: t2 - t1, loss: t3 - t2, backward: t4 - t3, optimizer: t5 - t4)
+
+        progress.step += 1
+        progress.epochSums.loss += Double(result.loss)
+        progress.epochSums.positiveTop1 += Double(result.positiveTop1Accuracy)
+        progress.epochSums.steps += 1
+        let record = MetricsRecord(
+            kind: .step, epoch: progress.epoch + 1, step: progress.step, loss: Double(result.loss),
+            learningRate: learningRate, viewsPerSecond: Double(batch.views.shape[0]) / (t5 - t0),
+            positiveTop1: Double(result.positiveTop1Accuracy))
+        for observer in observers { try observer.stepDidEnd(record, trainer: self) }
+        return batch
+    }
+
+    /// Closes the epoch just finished: its record (monitors first), then a checkpoint.
+    private func endEpoch(views: Int, seconds: Double, observers: [any TrainingObserver]) throws -> MetricsRecord {
+        let sums = progress.epochSums
+        progress.epoch += 1
+        progress.epochSums = TrainingProgress.EpochSums()
+        var record = MetricsRecord(
+            kind: .epoch, epoch: progress.epoch, step: progress.step, loss: sums.loss / Double(sums.steps),
+            learningRate: schedule.learningRate(atStep: progress.step - 1), viewsPerSecond: Double(views) / seconds,
+            positiveTop1: sums.positiveTop1 / Double(sums.steps), seconds: seconds)
+        for observer in observers { try observer.epochWillEnd(&record, trainer: self) }
+        for observer in observers { try observer.epochDidEnd(record, trainer: self) }
+        try handOverCheckpoint(to: observers)
+        return record
+    }
+
+    /// Hands the current state to the observers as a checkpoint, if every tensor is finite.
+    ///
+    /// - Throws: `TrainingError.nonFiniteState` naming the first non-finite tensor (weights,
+    ///   BatchNorm buffers or optimizer state), so a diverged state never replaces a good one.
+    private func handOverCheckpoint(to observers: [any TrainingObserver]) throws {
+        let checkpoint = makeCheckpoint()
+        if let name = checkpoint.firstNonFiniteTensor {
+            throw TrainingError.nonFiniteState(
+                step: progress.step, epoch: max(progress.epoch, 1), tensor: name, lastCheckpointStep: lastCheckpointStep)
+        }
+        for observer in observers { try observer.checkpointDidCome(checkpoint, trainer: self) }
         lastCheckpointStep = progress.step
     }
 }

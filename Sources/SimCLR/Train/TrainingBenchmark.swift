@@ -44,11 +44,11 @@ public enum TrainingBenchmark {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let trainer = try Trainer(configuration: configuration, dataset: dataset, outputFolder: folder, resume: false)
         var afterFirst = StepTimes()
-        try trainer.run { record in
-            if record.kind == .step && record.step == 1 {
-                afterFirst = trainer.times
+        try trainer.run(observers: [
+            RecordObserver { record in
+                if record.kind == .step && record.step == 1 { afterFirst = trainer.times }
             }
-        }
+        ])
         var times = trainer.times
         let seconds = times.total - afterFirst.total
         times.data -= afterFirst.data

@@ -35,6 +35,13 @@ public struct TrainingCheckpoint {
         self.architecture = architecture
     }
 
+    /// The name of the first model or optimizer tensor holding a NaN or infinity (optimizer names
+    /// with their `optimizer.` prefix), if any.
+    public var firstNonFiniteTensor: String? {
+        if let bad = model.first(where: { !TrainingError.isFinite($0.tensor) }) { return bad.name }
+        return optimizer.first(where: { !TrainingError.isFinite($0.tensor) }).map { Self.optimizerPrefix + $0.name }
+    }
+
     /// The file's bytes.
     public func serialized() -> [UInt8] {
         let tensors = model + optimizer.map { (Self.optimizerPrefix + $0.name, $0.tensor) }

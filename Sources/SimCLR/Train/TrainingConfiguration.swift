@@ -43,11 +43,14 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     }
 
     public init(
-        data: String, epochs: Int = 10, batchSize: Int = 256, loss: ContrastiveLossKind = .ntxent,
-        temperature: Float = 0.5, margin: Float = 1, optimizer: OptimizerKind = .lars,
-        learningRate: Double? = nil, learningRateScaling: LearningRateScaling? = nil, weightDecay: Double? = nil,
-        momentum: Double = 0.9, trustCoefficient: Double = 0.001, warmupEpochs: Double? = nil, seed: UInt64 = 0,
-        model: ResNetMiniConfiguration = ResNetMiniConfiguration(), augmentation: AugmentationConfig
+        data: String = TrainingDefaults.data, epochs: Int = TrainingDefaults.epochs,
+        batchSize: Int = TrainingDefaults.batchSize, loss: ContrastiveLossKind = .ntxent,
+        temperature: Float = TrainingDefaults.temperature, margin: Float = TrainingDefaults.margin,
+        optimizer: OptimizerKind = .lars, learningRate: Double? = nil, learningRateScaling: LearningRateScaling? = nil,
+        weightDecay: Double? = nil, momentum: Double = TrainingDefaults.momentum,
+        trustCoefficient: Double = TrainingDefaults.trustCoefficient, warmupEpochs: Double? = nil,
+        seed: UInt64 = TrainingDefaults.seed, model: ResNetMiniConfiguration = ResNetMiniConfiguration(),
+        augmentation: AugmentationConfig
     ) {
         self.data = data
         self.epochs = epochs
@@ -62,7 +65,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         self.weightDecay = weightDecay ?? defaults.weightDecay
         self.momentum = momentum
         self.trustCoefficient = trustCoefficient
-        self.warmupEpochs = warmupEpochs ?? Double(epochs) / 10
+        self.warmupEpochs = warmupEpochs ?? TrainingDefaults.warmupEpochs(epochs: epochs)
         self.seed = seed
         self.model = model
         self.augmentation = augmentation

@@ -7,7 +7,7 @@ extension SimCLRCommand {
         static let configuration = CommandConfiguration(
             abstract: "Pretrain a ResNet-mini encoder with SimCLR on an image folder.",
             discussion: """
-                With no arguments, trains briefly on \(PretrainOptions.defaultData). Writes into --out: \
+                With no arguments, trains briefly on \(TrainingDefaults.data). Writes into --out: \
                 checkpoint.safetensors (every epoch and on Ctrl-C), metrics.jsonl, and at the end \
                 encoder.safetensors + encoder.json.
                 """)
@@ -17,7 +17,7 @@ extension SimCLRCommand {
         @Option(help: "Output folder.")
         var out: String = "runs/pretrain"
 
-        @Flag(help: "Continue the run in --out with its stored arguments (only --epochs may be raised; --data may say where the training folder is now).")
+        @Flag(help: "Continue the run in --out with its stored arguments (--epochs may be raised; --data may say where the training folder is now; other flags must equal the stored ones).")
         var resume = false
 
         @Flag(help: "Start a new run in --out even though it holds a checkpoint (replacing it).")
@@ -34,30 +34,24 @@ extension SimCLRCommand {
 
         @OptionGroup var runtime: RuntimeOptions
 
-        var checkpointPath: String { out + "/" + TrainingCheckpoint.fileName }
-
         func validate() throws {
             try OutputFolderCheck.validate(out, holds: "checkpoint, metrics and encoder files")
             guard knnEvery >= 1 else { throw ValidationError("--knn-every must be at least 1, got \(knnEvery)") }
             if let folder = knnData, !FileManager.default.fileExists(atPath: folder) {
                 throw ValidationError("--knn-data \(folder): no such folder")
             }
-            let exists = FileManager.default.fileExists(atPath: checkpointPath)
+            let exists = FileManager.default.fileExists(atPath: Trainer.checkpointPath(in: out))
             if resume {
                 guard !overwrite else { throw ValidationError("--resume and --overwrite exclude each other") }
-                guard exists else { throw ValidationError("--resume: no checkpoint at \(checkpointPath)") }
-                let given = training.givenTrainingFlags
-                guard given.isEmpty else {
-                    throw ValidationError(
-                        "--resume continues with the arguments stored in the checkpoint; drop \(given.joined(separator: ", ")) (only --epochs, --data, --threads and --out may be given)")
-                }
+                guard exists else { throw ValidationError("--resume: no checkpoint at \(Trainer.checkpointPath(in: out))") }
                 return
             }
             guard !exists || overwrite else {
                 throw ValidationError("\(out) already holds a checkpoint; pass --resume to continue it, --overwrite to replace it, or another --out")
             }
-            guard FileManager.default.isFolder(atPath: training.data) else {
-                throw ValidationError("--data \(training.data): no such folder\n---> HINT: Scripts/prepare-fashion-mnist.sh writes datasets/fashion-mnist/{train,test}.")
+            let data = training.data ?? TrainingDefaults.data
+            guard FileManager.default.isFolder(atPath: data) else {
+                throw ValidationError("--data \(data): no such folder\n---> HINT: Scripts/prepare-fashion-mnist.sh writes datasets/fashion-mnist/{train,test}.")
             }
             // Before loading, the channel count is --channels, or guessed from the preset's mean.
             let channels = loading.channels ?? ((try? training.augmentation.config())?.normalization.mean.count == 3 ? 3 : 1)
@@ -66,45 +60,32 @@ extension SimCLRCommand {
 
         func run() throws {
             runtime.apply()
-            let configuration: TrainingConfiguration
-            let dataset: ImageDataset
+            let trainer: Trainer
             if resume {
-                let checkpoint = try TrainingCheckpoint.read(path: checkpointPath)
-                var stored = try TrainingConfiguration.decode(json: checkpoint.arguments, path: checkpointPath)
-                if let epochs = training.epochs { stored.epochs = epochs }
-                // The stored folder is as it was given, possibly relative to another directory.
-                if training.data != PretrainOptions.defaultData { stored.data = training.data }
-                guard FileManager.default.isFolder(atPath: stored.data) else {
-                    throw CheckpointError.trainingFolderMissing(path: checkpointPath, folder: stored.data)
-                }
-                configuration = stored
-                dataset = try loading.load(root: stored.data)
+                trainer = try Trainer.resuming(
+                    outputFolder: out, epochs: training.epochs, data: training.data,
+                    arguments: { try training.apply(to: &$0, resuming: true) }, loadDataset: loading.load(root:))
             } else {
-                dataset = try loading.load(root: training.data)
-                configuration = try training.configuration(channels: dataset.channels)
-                // A new run replaces the old one: its exported encoder must not outlive it.
-                for stale in [EncoderManifest.weightsFileName, EncoderManifest.fileName] {
-                    try? FileManager.default.removeItem(atPath: out + "/" + stale)
-                }
+                let dataset = try loading.load(root: training.data ?? TrainingDefaults.data)
+                trainer = try Trainer(
+                    configuration: try training.configuration(channels: dataset.channels), dataset: dataset,
+                    outputFolder: out, resume: false)
             }
-            let trainer = try Trainer(configuration: configuration, dataset: dataset, outputFolder: out, resume: resume)
+            var observers = trainer.runFolderWriters()
             if let folder = knnData {
-                let heldOut = try loading.load(root: folder)
-                guard heldOut.classNames == dataset.classNames else {
-                    throw ProbeInputError.classMismatch(path: folder, found: heldOut.classNames, expected: dataset.classNames)
-                }
-                trainer.knnMonitor = KNNMonitor(bank: dataset, heldOut: heldOut, every: knnEvery)
+                observers.append(try KNNMonitor(bank: trainer.dataset, heldOut: try loading.load(root: folder), heldOutPath: folder, every: knnEvery))
             }
-            print(PretrainReport.header(trainer, dataset: dataset))
+            observers.append(ProgressDisplay())
+            print(PretrainReport.header(trainer))
             fflush(nil)  // all C streams: the header before the progress on stderr, also into a file
             let stop = StopRequest(watchingSignals: true)
             defer { stop.stopWatchingSignals() }
-            let summary = try trainer.run(stop: stop, display: ProgressDisplay())
+            let summary = try trainer.run(stop: stop, observers: observers)
             print(PretrainReport.summary(summary, trainer: trainer))
             // Interrupted (SIGINT/SIGTERM): the checkpoint is kept, but the run is not done, so
             // scripts such as `pretrain && probe` must not go on (128 + SIGINT, as a shell would).
             guard summary.completed else { throw ExitCode(130) }
-            if configuration.data == PretrainOptions.defaultData { print(PretrainReport.fullDatasetHint) }
+            if trainer.configuration.data == TrainingDefaults.data { print(PretrainReport.fullDatasetHint) }
         }
     }
 }

@@ -3,8 +3,8 @@ import SimCLR
 
 /// The text `simclr pretrain` prints before and after training.
 enum PretrainReport {
-    static func header(_ trainer: Trainer, dataset: ImageDataset) -> String {
-        let c = trainer.configuration
+    static func header(_ trainer: Trainer) -> String {
+        let c = trainer.configuration, dataset = trainer.dataset
         return """
             \(dataset.count) images (\(dataset.channels) channel(s), \(dataset.classNames.count) classes) from \(c.data)
             resnet-mini widths \(c.model.widths.map(String.init).joined(separator: ",")), projection \(c.model.projectionDim), \(c.model.imageSize)×\(c.model.imageSize) views

@@ -64,9 +64,11 @@ import Testing
         let interrupted = Self.folder()
         let stop = StopRequest()
         let first = try Trainer(configuration: config, dataset: data, outputFolder: interrupted, resume: false)
-        let partial = try first.run(stop: stop) { record in
-            if record.step == stopStep { stop.request() }
-        }
+        let partial = try first.run(stop: stop, observers: first.runFolderWriters() + [
+            RecordObserver { record in
+                if record.step == stopStep { stop.request() }
+            },
+        ])
         #expect(!partial.completed && partial.step == stopStep)
         #expect(!FileManager.default.fileExists(atPath: interrupted + "/" + EncoderManifest.weightsFileName))
         let resumed = try Trainer(configuration: config, dataset: data, outputFolder: interrupted, resume: true)
@@ -106,7 +108,8 @@ import Testing
 
     static func runAndCollect(_ config: TrainingConfiguration, data: ImageDataset) throws -> [MetricsRecord] {
         var records: [MetricsRecord] = []
-        try Trainer(configuration: config, dataset: data, outputFolder: folder(), resume: false).run { records.append($0) }
+        try Trainer(configuration: config, dataset: data, outputFolder: folder(), resume: false)
+            .run(observers: [RecordObserver { records.append($0) }])
         return records
     }
 
@@ -115,9 +118,11 @@ import Testing
         let trainer = try Trainer(configuration: Self.configuration(), dataset: Self.dataset(), outputFolder: folder, resume: false)
         let poisoned = trainer.model.parameters[0]
         #expect {
-            try trainer.run { record in
-                if record.step == 3 { poisoned.value[0] = .nan }  // after the epoch-1 checkpoint
-            }
+            try trainer.run(observers: trainer.runFolderWriters() + [
+                RecordObserver { record in
+                    if record.step == 3 { poisoned.value[0] = .nan }  // after the epoch-1 checkpoint
+                },
+            ])
         } throws: { error in
             guard case .nonFiniteLoss(let step, let epoch, _, let kept)? = error as? TrainingError else { return false }
             return step == 4 && epoch == 2 && kept == 2
@@ -149,6 +154,28 @@ import Testing
         let longer = try Trainer(configuration: Self.configuration(epochs: 2), dataset: data, outputFolder: folder, resume: true)
         #expect(longer.progress.epoch == 1)
         #expect(longer.checkpointEpochs == 1)
+    }
+
+    /// A new run in a folder holding a finished one replaces it as soon as it starts: stopped at
+    /// once, the folder holds the new run's checkpoint (step 0) and no encoder of the old run.
+    @Test func newRunReplacesTheOldRunsFiles() throws {
+        let folder = Self.folder()
+        let data = Self.dataset()
+        try Trainer(configuration: Self.configuration(epochs: 1), dataset: data, outputFolder: folder, resume: false).run()
+        #expect(FileManager.default.fileExists(atPath: folder + "/" + EncoderManifest.weightsFileName))
+        var other = Self.configuration(epochs: 1)
+        other.seed = 77
+        let stop = StopRequest()
+        stop.request()
+        let summary = try Trainer(configuration: other, dataset: data, outputFolder: folder, resume: false).run(stop: stop)
+        #expect(!summary.completed && summary.step == 0)
+        for file in [EncoderManifest.weightsFileName, EncoderManifest.fileName] {
+            #expect(!FileManager.default.fileExists(atPath: folder + "/" + file), "\(file)")
+        }
+        let checkpoint = try TrainingCheckpoint.read(path: folder + "/" + TrainingCheckpoint.fileName)
+        #expect(checkpoint.progress.step == 0)
+        #expect(try TrainingConfiguration.decode(json: checkpoint.arguments, path: "").seed == 77)
+        #expect(try MetricsLog.records(atPath: folder + "/" + MetricsLog.fileName).isEmpty)
     }
 
     @Test func resumeRefusesFewerEpochsThanPlanned() throws {

@@ -1,13 +1,15 @@
 import Foundation
+import SimCLR
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Shows training progress: a live line rewritten with `\r` on a terminal, or plain lines at a
-/// fixed interval when the output is a file or a pipe (logs stay readable).
-public final class ProgressDisplay {
-    public enum Style: Sendable {
+/// Shows training progress, as an observer of the trainer's records: a live line rewritten with
+/// `\r` on a terminal, or plain lines at a fixed interval when the output is a file or a pipe
+/// (logs stay readable); a line per finished epoch.
+final class ProgressDisplay: TrainingObserver {
+    enum Style: Sendable {
         /// One line rewritten in place after every step (a TTY).
         case liveLine
         /// A full line every `interval` seconds and at the end of each epoch.
@@ -15,19 +17,19 @@ public final class ProgressDisplay {
     }
 
     /// What one step reports.
-    public struct Status: Sendable {
-        public var epoch: Int
-        public var epochs: Int
-        public var stepInEpoch: Int
-        public var stepsPerEpoch: Int
-        public var loss: Double
-        public var learningRate: Double
-        public var positiveTop1: Double
-        public var viewsPerSecond: Double
+    struct Status: Sendable {
+        var epoch: Int
+        var epochs: Int
+        var stepInEpoch: Int
+        var stepsPerEpoch: Int
+        var loss: Double
+        var learningRate: Double
+        var positiveTop1: Double
+        var viewsPerSecond: Double
         /// Estimated seconds left in the run.
-        public var secondsLeft: Double?
+        var secondsLeft: Double?
 
-        public init(
+        init(
             epoch: Int, epochs: Int, stepInEpoch: Int, stepsPerEpoch: Int, loss: Double, learningRate: Double,
             positiveTop1: Double, viewsPerSecond: Double, secondsLeft: Double?
         ) {
@@ -43,22 +45,49 @@ public final class ProgressDisplay {
         }
     }
 
-    public let style: Style
+    let style: Style
     private let write: (String) -> Void
     private var lastLineTime = -Double.infinity
     private var lineOpen = false
+    /// Start time and step of this session (for the ETA).
+    private var sessionStart = (seconds: 0.0, step: 0)
 
     /// - Parameters:
     ///   - style: defaults to `.liveLine` when standard error is a terminal (`isatty`), else a
     ///     line every 10 s.
     ///   - write: where text goes (standard error by default).
-    public init(style: Style? = nil, write: @escaping (String) -> Void = ProgressDisplay.writeToStandardError) {
+    init(style: Style? = nil, write: @escaping (String) -> Void = ProgressDisplay.writeToStandardError) {
         self.style = style ?? (isatty(STDERR_FILENO) != 0 ? .liveLine : .periodicLines(interval: 10))
         self.write = write
     }
 
+    func runWillStart(_ trainer: Trainer) {
+        sessionStart = (System.now(), trainer.progress.step)
+    }
+
+    func stepDidEnd(_ record: MetricsRecord, trainer: Trainer) {
+        let now = System.now()
+        let totalSteps = trainer.configuration.epochs * trainer.stepsPerEpoch
+        let secondsPerStep = (now - sessionStart.seconds) / Double(max(record.step - sessionStart.step, 1))
+        update(
+            Status(
+                epoch: record.epoch, epochs: trainer.configuration.epochs,
+                stepInEpoch: record.step - (record.epoch - 1) * trainer.stepsPerEpoch, stepsPerEpoch: trainer.stepsPerEpoch,
+                loss: record.loss, learningRate: record.learningRate, positiveTop1: record.positiveTop1,
+                viewsPerSecond: record.viewsPerSecond, secondsLeft: secondsPerStep * Double(totalSteps - record.step)),
+            now: now)
+    }
+
+    func epochDidEnd(_ record: MetricsRecord, trainer: Trainer) {
+        message(
+            String(
+                format: "epoch %d/%d  loss %.4f  top1 %.1f%%  %.0f views/s  %@", record.epoch, trainer.configuration.epochs,
+                record.loss, 100 * record.positiveTop1, record.viewsPerSecond, Self.duration(record.seconds ?? 0))
+                + (record.knnTop1.map { String(format: "  kNN top1 %.1f%%", 100 * $0) } ?? ""))
+    }
+
     /// Shows the status of a step just finished.
-    public func update(_ status: Status, now: Double = System.now()) {
+    func update(_ status: Status, now: Double = System.now()) {
         let text = Self.line(status)
         switch style {
         case .liveLine:
@@ -73,7 +102,7 @@ public final class ProgressDisplay {
     }
 
     /// Prints a message on its own line (ends a live line first).
-    public func message(_ text: String) {
+    func message(_ text: String) {
         if lineOpen {
             write("\n")
             lineOpen = false
@@ -82,7 +111,7 @@ public final class ProgressDisplay {
     }
 
     /// `epoch 2/10  step 17/234  loss 5.1234  lr 0.3000  top1 42.1%  1234 views/s  ETA 1:02:03`
-    public static func line(_ s: Status) -> String {
+    static func line(_ s: Status) -> String {
         let eta = s.secondsLeft.map { "  ETA " + duration($0) } ?? ""
         return "epoch \(s.epoch)/\(s.epochs)  step \(s.stepInEpoch)/\(s.stepsPerEpoch)  loss "
             + String(format: "%.4f  lr %.4g  top1 %.1f%%  %.0f views/s", s.loss, s.learningRate, 100 * s.positiveTop1, s.viewsPerSecond)
@@ -90,14 +119,14 @@ public final class ProgressDisplay {
     }
 
     /// `h:mm:ss` (or `m:ss` under an hour) for a number of seconds.
-    public static func duration(_ seconds: Double) -> String {
+    static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite, seconds >= 0 else { return "?" }
         let total = Int(seconds.rounded())
         let (h, m, s) = (total / 3600, total / 60 % 60, total % 60)
         return h > 0 ? String(format: "%d:%02d:%02d", h, m, s) : String(format: "%d:%02d", m, s)
     }
 
-    public static func writeToStandardError(_ text: String) {
+    static func writeToStandardError(_ text: String) {
         FileHandle.standardError.write(Data(text.utf8))
     }
 }

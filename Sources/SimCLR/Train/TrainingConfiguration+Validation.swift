@@ -1,0 +1,85 @@
+import Foundation
+
+extension TrainingConfiguration {
+    /// The largest value any size argument may take (`--image-size`, each of `--widths`,
+    /// `--projection-dim`, `--batch-size`): small enough that the products of the memory estimate
+    /// cannot overflow, far above any run this machine could hold.
+    public static let sizeLimit = 1 << 20
+
+    /// Checks every argument's range, then the memory the run's activations would need against
+    /// the machine's, before anything is allocated. The one place these rules live: the
+    /// command-line tool reports the error as it is.
+    ///
+    /// - Parameter physicalMemory: bytes of RAM to compare against (default: this machine's).
+    /// - Throws: `TrainingConfigurationError` naming the first argument out of range;
+    ///   `AugmentationError` for augmentation parameters (`AugmentationConfig.validate`).
+    public func validate(physicalMemory: UInt64 = ProcessInfo.processInfo.physicalMemory) throws {
+        func require(_ ok: Bool, _ key: String, _ requirement: String, _ value: Any) throws {
+            if !ok { throw TrainingConfigurationError.outOfRange(key: key, requirement: requirement, value: "\(value)") }
+        }
+        let limit = Self.sizeLimit
+        try require(epochs >= 1, "epochs", "must be at least 1", epochs)
+        try require(
+            batchSize >= 2 && batchSize <= limit, "batch_size",
+            "must be at least 2 (each image's negatives are the other images) and at most \(limit)", batchSize)
+        try require(temperature > 0 && temperature.isFinite, "temperature", "must be > 0", temperature)
+        try require(margin > 0 && margin.isFinite, "margin", "must be > 0", margin)
+        try require(learningRate > 0 && learningRate.isFinite, "lr", "must be > 0", learningRate)
+        try require(weightDecay >= 0 && weightDecay.isFinite, "weight_decay", "must be ≥ 0", weightDecay)
+        try require(momentum >= 0 && momentum < 1, "momentum", "must be in [0, 1)", momentum)
+        try require(trustCoefficient > 0 && trustCoefficient.isFinite, "trust_coefficient", "must be > 0", trustCoefficient)
+        try require(
+            warmupEpochs >= 0 && warmupEpochs <= Double(epochs), "warmup_epochs",
+            "must be between 0 and --epochs (\(epochs))", warmupEpochs)
+        try require(
+            model.widths.count == 3 && model.widths.allSatisfy({ $0 >= 1 && $0 <= limit }), "widths",
+            "must be three integers between 1 and \(limit)", model.widths.map(String.init).joined(separator: ","))
+        try require(
+            model.projectionDim >= 1 && model.projectionDim <= limit, "projection_dim", "must be between 1 and \(limit)",
+            model.projectionDim)
+        try require(
+            model.imageSize >= 8 && model.imageSize <= limit, "image_size", "must be between 8 and \(limit)", model.imageSize)
+        try require(model.inputChannels == 1 || model.inputChannels == 3, "channels", "must be 1 or 3", model.inputChannels)
+        try augmentation.validate(channels: model.inputChannels)
+        let needed = estimatedActivationBytes
+        guard needed <= physicalMemory / 2 else {
+            throw TrainingConfigurationError.tooMuchMemory(
+                sizes: "--image-size \(model.imageSize) with --batch-size \(batchSize), --widths "
+                    + model.widths.map(String.init).joined(separator: ",") + " and --projection-dim \(model.projectionDim)",
+                neededBytes: needed, availableBytes: physicalMemory)
+        }
+    }
+
+    /// Bytes of the feature maps one training step keeps for its backward pass: about six maps per
+    /// stage (convolution outputs, BatchNorm and ReLU caches, the residual) at each stage's
+    /// resolution, for 2N views, as Float32. Saturates at `UInt64.max` instead of overflowing.
+    public var estimatedActivationBytes: UInt64 {
+        let side = model.imageSize, widths = model.widths + [1, 1, 1]
+        let perView = [
+            Self.saturatingProduct([side, side, model.inputChannels + 7 * min(widths[0], Self.sizeLimit)]),
+            Self.saturatingProduct([side / 2 + 1, side / 2 + 1, 7 * min(widths[1], Self.sizeLimit)]),
+            Self.saturatingProduct([side / 4 + 1, side / 4 + 1, 7 * min(widths[2], Self.sizeLimit)]),
+            Self.saturatingProduct([4, model.projectionDim]),
+        ].reduce(UInt64(0)) { sum, term in
+            let (value, overflow) = sum.addingReportingOverflow(term)
+            return overflow ? .max : value
+        }
+        let (bytes, overflow) = perView.multipliedReportingOverflow(by: Self.saturatingProduct([8, batchSize]))
+        return overflow ? .max : bytes
+    }
+
+    /// The product of non-negative factors (negative ones count as 0), `UInt64.max` on overflow.
+    static func saturatingProduct(_ factors: [Int]) -> UInt64 {
+        var total: UInt64 = 1
+        for factor in factors {
+            let (value, overflow) = total.multipliedReportingOverflow(by: UInt64(max(factor, 0)))
+            if overflow { return .max }
+            total = value
+        }
+        return total
+    }
+
+    static func gibibytes(_ bytes: UInt64) -> String {
+        bytes == .max ? "more than 16 EiB" : String(format: "%.1f GiB", Double(bytes) / Double(1 << 30))
+    }
+}
