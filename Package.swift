@@ -22,16 +22,22 @@ let package = Package(
             name: "CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CPNGShim", dependencies: ["CLibPNG", "CZlib"]),
+        .systemLibrary(
+            name: "CMPI", pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"])]),
+        .target(name: "CMPIShim", dependencies: ["CMPI"]),
 
         // MARK: Library
         .target(name: "SimCLR", dependencies: ["COpenBLAS", "CPNGShim", "CZlib"]),
         .target(name: "SimCLRTestSupport", dependencies: ["SimCLR"]),
+        // Open MPI behind the library's `Communicator`: only the CLI links it.
+        .target(name: "SimCLRMPI", dependencies: ["SimCLR", "CMPIShim"]),
 
         // MARK: CLI
         .executableTarget(
             name: "SimCLRCLI",
             dependencies: [
-                "SimCLR",
+                "SimCLR", "SimCLRMPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

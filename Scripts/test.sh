@@ -10,3 +10,5 @@ export OPENBLAS_NUM_THREADS=2
 swift test -c release -Xswiftc -enable-testing --scratch-path .build-test
 # Interoperability: the exported weights load with Python's safetensors package (own venv).
 Scripts/check-export.sh
+# Data-parallel runs over Open MPI (mpirun -np 2, 3) against the one-process run.
+Scripts/test-mpi.sh

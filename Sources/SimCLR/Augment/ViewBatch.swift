@@ -2,8 +2,10 @@
 public struct ViewBatch: Sendable {
     /// `[2N, H, W, C]` NHWC, normalised; rows `i` and `i + N` are the two views of `imageIndices[i]`.
     public var views: Tensor
-    /// The N dataset indices, in batch order.
+    /// The dataset indices of this process's images, in batch order (all N for one process).
     public var imageIndices: [Int]
+    /// The dataset indices of the whole batch over all processes, in batch order.
+    public var batchImageIndices: [Int]
     /// Epoch of this batch (0-based).
     public var epoch: Int
     /// Batch index within the epoch (0-based).
@@ -13,6 +15,6 @@ public struct ViewBatch: Sendable {
     /// Loader state just after this batch: store it in a checkpoint to resume with the next batch.
     public var resumeState: ViewBatchLoader.State
 
-    /// N, the number of images.
+    /// The number of this process's images (N for one process).
     public var batchSize: Int { imageIndices.count }
 }

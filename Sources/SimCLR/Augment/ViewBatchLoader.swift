@@ -40,12 +40,13 @@ public final class ViewBatchLoader: Sendable {
     ///   - batchSize: N images per batch (2N views).
     ///   - epochs: total epochs; `next()` returns `nil` after the last batch of epoch `epochs − 1`.
     ///   - start: a `resumeState` from an earlier run; its seed replaces `seed`.
+    ///   - part: the share of every batch this process renders (`.whole` for one process).
     ///   - queueCapacity: finished batches kept ready (memory: capacity + 1 batches).
     /// - Throws: `AugmentationError` for an invalid config, too few images, or a `start` outside
     ///   the schedule.
     public init(
         dataset: ImageDataset, config: AugmentationConfig, batchSize: Int, seed: UInt64, epochs: Int,
-        dropLast: Bool = true, start: State? = nil, queueCapacity: Int = 2
+        dropLast: Bool = true, start: State? = nil, part: BatchPart = .whole, queueCapacity: Int = 2
     ) throws(AugmentationError) {
         let state = start ?? State(seed: seed)
         let pipeline = try AugmentationPipeline(config: config, dataset: dataset)
@@ -61,7 +62,7 @@ public final class ViewBatchLoader: Sendable {
         let renderer = ViewBatchRenderer(dataset: dataset, pipeline: pipeline, schedule: schedule)
         let queue = queue
         let thread = Thread {
-            Self.produce(renderer: renderer, from: state, epochs: epochs, into: queue)
+            Self.produce(renderer: renderer, from: state, epochs: epochs, part: part, into: queue)
         }
         thread.name = "simclr.views"
         thread.start()
@@ -76,7 +77,9 @@ public final class ViewBatchLoader: Sendable {
     /// Stops the producer and waits for it to exit; later `next()` calls return `nil`.
     public func close() { queue.close() }
 
-    private static func produce(renderer: ViewBatchRenderer, from start: State, epochs: Int, into queue: BoundedBatchQueue) {
+    private static func produce(
+        renderer: ViewBatchRenderer, from start: State, epochs: Int, part: BatchPart, into queue: BoundedBatchQueue
+    ) {
         defer { queue.finishProducing() }
         let schedule = renderer.schedule
         var state = start
@@ -87,7 +90,8 @@ public final class ViewBatchLoader: Sendable {
                 permutation = schedule.permutation(epoch: state.epoch)
                 permutationEpoch = state.epoch
             }
-            let indices = schedule.imageIndices(step: state.step, permutation: permutation)
+            let batchIndices = schedule.imageIndices(step: state.step, permutation: permutation)
+            let indices = Array(batchIndices[part.range(of: batchIndices.count)])
             let views = renderer.render(epoch: state.epoch, imageIndices: indices)
             var after = state
             after.step += 1
@@ -96,7 +100,7 @@ public final class ViewBatchLoader: Sendable {
                 after.step = 0
             }
             let batch = ViewBatch(
-                views: views, imageIndices: indices, epoch: state.epoch, step: state.step,
+                views: views, imageIndices: indices, batchImageIndices: batchIndices, epoch: state.epoch, step: state.step,
                 globalStep: state.epoch * schedule.batchesPerEpoch + state.step, resumeState: after)
             queue.push(batch)
             state = after

@@ -9,6 +9,11 @@
 /// Parameters: `weight` (γ, also known as scale) and `bias` (β, also known as offset), both `[C]`,
 /// excluded from weight decay and LARS adaptation. Each channel is reduced sequentially by one
 /// worker, so results do not depend on the thread count.
+///
+/// Global BatchNorm (SimCLR's `global_bn`, PyTorch's `SyncBatchNorm`): with a `communicator` of
+/// several processes, train mode all-reduces the per-channel sums (forward Σx, Σx² and the count;
+/// backward Σdy, Σdy·(x − mean)), so K processes normalise as one process would over the whole
+/// batch; dγ and dβ stay this process's share (the trainer all-reduces gradients).
 public final class BatchNorm {
     /// What follows the normalisation (and the residual add) in the same pass.
     public enum Activation: Sendable { case identity, relu }
@@ -35,7 +40,11 @@ public final class BatchNorm {
     /// after the activation, shared by both branches of the add).
     public let residualGradient = FeatureMap()
 
+    /// The processes whose batches this layer normalises together in train mode (nil: this one).
+    public var communicator: (any Communicator)?
     private var input: FeatureMap?
+    /// Values per channel over all processes in the last train-mode forward (N·H·W summed).
+    private var globalCount = 0.0
     private var hadResidual = false
     private var mode = ModelMode.train
     /// The mean and 1/√(var + eps) the last forward normalised with.
@@ -79,6 +88,10 @@ public final class BatchNorm {
         let residualPointer = residual.map { SendableConstPointer(UnsafePointer($0.storage)) }
         let relu = activation == .relu
         let eps = Double(epsilon), m = momentum
+        let channels = self.channels
+        let global = mode == .train && communicator?.isDistributed == true ? globalStatistics(input) : nil
+        let globalSums = global.map { SendableConstPointer(UnsafePointer($0.base)) }
+        defer { global?.base.deallocate() }
         weight.value.withUnsafeBufferPointer { gamma in
             bias.value.withUnsafeBufferPointer { beta in
                 mean.withUnsafeMutableBufferPointer { meanBuffer in
@@ -93,13 +106,22 @@ public final class BatchNorm {
                                     for c in range {
                                         let row = x.base + c * length
                                         if mode == .train {
-                                            let shift = row[0]
-                                            let (sum, squares) = ChannelKernels.shiftedSums(row, count: length, shift: shift)
-                                            let centred = sum / Double(length)
-                                            let variance = max(0, squares / Double(length) - centred * centred)
-                                            meanOut.base[c] = Float(Double(shift) + centred)
+                                            let batchMean: Double, variance: Double, n: Double
+                                            if let g = globalSums {
+                                                n = g.base[2 * channels]
+                                                batchMean = g.base[2 * c] / n
+                                                variance = max(0, g.base[2 * c + 1] / n - batchMean * batchMean)
+                                            } else {
+                                                let shift = row[0]
+                                                let (sum, squares) = ChannelKernels.shiftedSums(row, count: length, shift: shift)
+                                                n = Double(length)
+                                                let centred = sum / n
+                                                batchMean = Double(shift) + centred
+                                                variance = max(0, squares / n - centred * centred)
+                                            }
+                                            meanOut.base[c] = Float(batchMean)
                                             invOut.base[c] = Float(1 / (variance + eps).squareRoot())
-                                            let unbiased = variance * Double(length) / Double(length - 1)
+                                            let unbiased = variance * n / (n - 1)
                                             rm.base[c] = (1 - m) * rm.base[c] + m * meanOut.base[c]
                                             rv.base[c] = (1 - m) * rv.base[c] + m * Float(unbiased)
                                         } else {
@@ -119,7 +141,32 @@ public final class BatchNorm {
                 }
             }
         }
+        globalCount = global.map { $0.base[2 * channels] } ?? Double(length)
         return output
+    }
+
+    /// Per channel Σx and Σx², then the count, all-reduced over the processes: `[2C + 1]` Doubles
+    /// the caller deallocates. Each process sums its values shifted by its first one in Float
+    /// blocks (as the one-process path does) and hands over n·mean and M2 + n·mean² in Double, so
+    /// the global variance S2/n − mean² loses only Double precision (Chan et al.'s pairwise
+    /// combination of moments).
+    private func globalStatistics(_ input: FeatureMap) -> SendablePointer<Double> {
+        let length = input.rowLength, channels = self.channels
+        let sums = SendablePointer(UnsafeMutablePointer<Double>.allocate(capacity: 2 * channels + 1))
+        let x = SendableConstPointer(UnsafePointer(input.storage))
+        // Each chunk writes the two sums of its own channels.
+        Parallel.forEachChunk(channels) { range in
+            for c in range {
+                let row = x.base + c * length, shift = row[0], n = Double(length)
+                let (sum, squares) = ChannelKernels.shiftedSums(row, count: length, shift: shift)
+                let mean = Double(shift) + sum / n
+                sums.base[2 * c] = n * mean
+                sums.base[2 * c + 1] = (squares - sum * sum / n) + n * mean * mean
+            }
+        }
+        sums.base[2 * channels] = Double(length)
+        communicator!.allReduceSum(UnsafeMutableBufferPointer(start: sums.base, count: 2 * channels + 1))
+        return sums
     }
 
     /// Adds `dL/dγ`, `dL/dβ` into the parameter gradients; fills `residualGradient` when the
@@ -142,6 +189,11 @@ public final class BatchNorm {
         let dx = SendablePointer(inputGradient.storage)
         let dResidual = hadResidual ? SendablePointer(residualGradient.storage) : nil
         let relu = activation == .relu, train = mode == .train
+        let distributed = train && communicator?.isDistributed == true, channels = self.channels
+        // Global BatchNorm: this process's Σdy and Σdy·(x − mean) first, all-reduced, then the
+        // input gradient from the global sums (dγ, dβ from the local ones).
+        var channelSums = [Double](repeating: 0, count: distributed ? 4 * channels : 0)
+        let n = globalCount
         weight.value.withUnsafeBufferPointer { gammaBuffer in
             weight.gradient.withUnsafeMutableBufferPointer { dGammaBuffer in
                 bias.gradient.withUnsafeMutableBufferPointer { dBetaBuffer in
@@ -150,11 +202,27 @@ public final class BatchNorm {
                             let gamma = SendableConstPointer(gammaBuffer.baseAddress!)
                             let dGamma = SendablePointer(dGammaBuffer.baseAddress!), dBeta = SendablePointer(dBetaBuffer.baseAddress!)
                             let mean = SendableConstPointer(meanBuffer.baseAddress!), inv = SendableConstPointer(invBuffer.baseAddress!)
-                            // Each chunk owns whole channels: its rows and its entries of the [C] gradients.
+                            channelSums.withUnsafeMutableBufferPointer { sumsBuffer in
+                                let sums = SendablePointer(sumsBuffer.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!)
+                                // Each chunk owns whole channels: its rows and its entries of the [C] gradients and sums.
+                                if distributed {
+                                    Parallel.forEachChunk(channels) { range in
+                                        for c in range {
+                                            let offset = c * length
+                                            (sums.base[2 * c], sums.base[2 * c + 1]) = ChannelKernels.gradientSums(
+                                                outputGradient: dOut.base + offset, output: out.base + offset, input: x.base + offset,
+                                                count: length, shift: mean.base[c], relu: relu,
+                                                gradientCopy: dResidual.map { $0.base + offset })
+                                            sums.base[2 * channels + 2 * c] = sums.base[2 * c]
+                                            sums.base[2 * channels + 2 * c + 1] = sums.base[2 * c + 1]
+                                        }
+                                    }
+                                    communicator!.allReduceSum(UnsafeMutableBufferPointer(start: sums.base + 2 * channels, count: 2 * channels))
+                                }
                             Parallel.forEachChunk(channels) { range in
                                 for c in range {
                                     let offset = c * length
-                                    let (sum, weighted) = ChannelKernels.gradientSums(
+                                    let (sum, weighted) = distributed ? (sums.base[2 * c], sums.base[2 * c + 1]) : ChannelKernels.gradientSums(
                                         outputGradient: dOut.base + offset, output: out.base + offset, input: x.base + offset,
                                         count: length, shift: mean.base[c], relu: relu,
                                         gradientCopy: dResidual.map { $0.base + offset })
@@ -163,7 +231,10 @@ public final class BatchNorm {
                                     dBeta.base[c] += Float(sum)
                                     let k1 = Double(gamma.base[c]) * Double(inv.base[c])
                                     var k2 = 0.0, k3 = 0.0
-                                    if train {
+                                    if distributed {
+                                        k2 = -k1 * Double(inv.base[c]) * sums.base[2 * channels + 2 * c + 1] * Double(inv.base[c]) / n
+                                        k3 = -k1 * sums.base[2 * channels + 2 * c] / n
+                                    } else if train {
                                         k2 = -k1 * Double(inv.base[c]) * sumXHat / Double(length)
                                         k3 = -k1 * sum / Double(length)
                                     }
@@ -172,6 +243,7 @@ public final class BatchNorm {
                                         count: length, relu: relu, shift: mean.base[c], k1: Float(k1), k2: Float(k2), k3: Float(k3),
                                         inputGradient: dx.base + offset)
                                 }
+                            }
                             }
                         }
                     }

@@ -27,6 +27,20 @@ public final class SimCLRModel {
     /// Every trainable parameter (encoder, then head), in state_dict order.
     public var parameters: [Parameter] { encoder.parameters + head.parameters }
 
+    /// Makes every BatchNorm layer (encoder and head) normalise over the batches of all of
+    /// `communicator`'s processes in train mode (global BatchNorm).
+    public func synchronizeBatchNorm(over communicator: any Communicator) {
+        for norm in encoder.convolutionPairs.map(\.bn) + [head.bn] { norm.communicator = communicator }
+    }
+
+    /// Sums every parameter gradient over `communicator`'s processes (after `backward`), so each
+    /// holds the gradient of the whole batch.
+    public func allReduceGradients(over communicator: any Communicator) {
+        for parameter in parameters {
+            parameter.gradient.withUnsafeMutableBufferPointer { communicator.allReduceSum($0) }
+        }
+    }
+
     /// Sets every parameter gradient to zero (once per step, before `backward`).
     public func zeroGradients() {
         for parameter in parameters { parameter.zeroGradient() }

@@ -29,6 +29,8 @@ public final class Trainer {
     public private(set) var times = StepTimes()
     /// The training images.
     public let dataset: ImageDataset
+    /// This process's share of every batch.
+    public let part: BatchPart
     private let loss: any ViewEmbeddingLoss
     private var lastCheckpointStep: Int?
 
@@ -110,7 +112,20 @@ public final class Trainer {
         var rng = SplitMix64(seed: configuration.seed)
         model = try SimCLRModel(configuration: configuration.model, rng: &rng)
         optimizer = configuration.makeOptimizer(parameters: model.parameters)
-        loss = try configuration.makeLoss()
+        part = BatchPart(rank: communicator.rank, count: communicator.size)
+        if communicator.isDistributed {
+            guard configuration.batchSize >= 2 * communicator.size else {
+                throw TrainingConfigurationError.outOfRange(
+                    key: "batch_size", requirement: "must be at least 2 per process (\(communicator.size) processes)",
+                    value: "\(configuration.batchSize)")
+            }
+            model.synchronizeBatchNorm(over: communicator)
+            loss = GatheredViewLoss(
+                try configuration.makeLoss(), communicator: communicator,
+                imageCounts: part.sizes(of: configuration.batchSize))
+        } else {
+            loss = try configuration.makeLoss()
+        }
         stepsPerEpoch = try ViewBatchSchedule(
             imageCount: dataset.count, batchSize: configuration.batchSize, seed: configuration.seed
         ).batchesPerEpoch
@@ -183,22 +198,28 @@ public final class Trainer {
         let totalSteps = configuration.epochs * stepsPerEpoch
         let sessionStart = System.now()
         let sessionFirstStep = progress.step
+        let sessionCommunication = communicator.communicationSeconds
         var lastEpoch: MetricsRecord?
         if progress.step < totalSteps {
             let loader = try ViewBatchLoader(
                 dataset: dataset, config: configuration.augmentation, batchSize: configuration.batchSize,
                 seed: configuration.seed, epochs: configuration.epochs,
                 start: ViewBatchLoader.State(
-                    seed: configuration.seed, epoch: progress.epoch, step: progress.step - progress.epoch * stepsPerEpoch))
+                    seed: configuration.seed, epoch: progress.epoch, step: progress.step - progress.epoch * stepsPerEpoch),
+                part: part)
             defer { loader.close() }
             var zGradient = Tensor(shape: [0])
             var epochStart = System.now()
             var epochSessionSteps = 0
-            while !stop.isRequested, let batch = try step(loader: loader, zGradient: &zGradient, observers: observers) {
+            // Every process stops at the same step when any of them is asked to.
+            while !communicator.anyProcess(stop.isRequested),
+                let batch = try step(loader: loader, zGradient: &zGradient, observers: observers)
+            {
                 epochSessionSteps += 1
                 guard batch.resumeState.step == 0 else { continue }
                 lastEpoch = try endEpoch(
-                    views: batch.views.shape[0] * epochSessionSteps, seconds: System.now() - epochStart, observers: observers)
+                    views: 2 * configuration.batchSize * epochSessionSteps, seconds: System.now() - epochStart,
+                    observers: observers)
                 epochStart = System.now()
                 epochSessionSteps = 0
             }
@@ -209,7 +230,7 @@ public final class Trainer {
             completed: progress.step >= totalSteps, step: progress.step, epoch: progress.epoch,
             lastEpochLoss: lastEpoch?.loss, lastEpochPositiveTop1: lastEpoch?.positiveTop1, seconds: seconds,
             viewsPerSecond: Double((progress.step - sessionFirstStep) * 2 * configuration.batchSize) / max(seconds, 1e-9),
-            times: times)
+            times: times, communicationSeconds: communicator.communicationSeconds - sessionCommunication)
         for observer in observers { try observer.runDidEnd(summary, trainer: self) }
         return summary
     }
@@ -231,6 +252,7 @@ public final class Trainer {
                 step: progress.step + 1, epoch: progress.epoch + 1, loss: result.loss, lastCheckpointStep: lastCheckpointStep)
         }
         model.backward(zGradient: zGradient)
+        if communicator.isDistributed { model.allReduceGradients(over: communicator) }
         let t4 = System.now()
         if let name = TrainingError.firstNonFiniteGradient(in: model.parameters) {
             throw TrainingError.nonFiniteGradient(
@@ -247,7 +269,7 @@ public final class Trainer {
         progress.epochSums.steps += 1
         let record = MetricsRecord(
             kind: .step, epoch: progress.epoch + 1, step: progress.step, loss: Double(result.loss),
-            learningRate: learningRate, viewsPerSecond: Double(batch.views.shape[0]) / (t5 - t0),
+            learningRate: learningRate, viewsPerSecond: Double(2 * configuration.batchSize) / (t5 - t0),
             positiveTop1: Double(result.positiveTop1Accuracy))
         for observer in observers { try observer.stepDidEnd(record, trainer: self) }
         return batch

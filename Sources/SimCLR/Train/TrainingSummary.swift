@@ -15,4 +15,6 @@ public struct TrainingSummary: Sendable {
     public var viewsPerSecond: Double
     /// Per-stage time of this session's steps.
     public var times: StepTimes
+    /// Seconds of this session spent in collectives between processes (0 for one process).
+    public var communicationSeconds: Double = 0
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SimCLR
+import SimCLRMPI
 
 extension SimCLRCommand {
     struct Pretrain: ParsableCommand {
@@ -60,32 +61,50 @@ extension SimCLRCommand {
 
         func run() throws {
             runtime.apply()
+            // Started by mpirun/srun: one process of K, else the one-process run as always.
+            let mpi = try MPICommunicator.launched()
+            do {
+                try train(communicator: mpi ?? SingleProcessCommunicator())
+            } catch let error where mpi?.isDistributed == true && !(error is ExitCode) {
+                // The others would wait for this process at their next collective: end them all.
+                writeStandardError("simclr: rank \(mpi!.rank) of \(mpi!.size): \(error)\n")
+                mpi!.abort(code: 1)
+            }
+            mpi?.finalize()
+        }
+
+        private func train(communicator: any Communicator) throws {
             let trainer: Trainer
             if resume {
                 trainer = try Trainer.resuming(
                     outputFolder: out, epochs: training.epochs, data: training.data,
-                    arguments: { try training.apply(to: &$0, resuming: true) }, loadDataset: loading.load(root:))
+                    arguments: { try training.apply(to: &$0, resuming: true) }, communicator: communicator,
+                    loadDataset: loading.load(root:))
             } else {
                 let dataset = try loading.load(root: training.data ?? TrainingDefaults.data)
                 trainer = try Trainer(
                     configuration: try training.configuration(channels: dataset.channels), dataset: dataset,
-                    outputFolder: out, resume: false)
+                    outputFolder: out, resume: false, communicator: communicator)
             }
+            // One writer: the run folder, the monitor and the terminal belong to rank 0.
+            let writer = communicator.rank == 0
             var observers = trainer.runFolderWriters()
-            if let folder = knnData {
+            if let folder = knnData, writer {
                 observers.append(try KNNMonitor(bank: trainer.dataset, heldOut: try loading.load(root: folder), heldOutPath: folder, every: knnEvery))
             }
-            observers.append(ProgressDisplay())
-            print(PretrainReport.header(trainer))
-            fflush(nil)  // all C streams: the header before the progress on stderr, also into a file
+            if writer {
+                observers.append(ProgressDisplay())
+                print(PretrainReport.header(trainer))
+                fflush(nil)  // all C streams: the header before the progress on stderr, also into a file
+            }
             let stop = StopRequest(watchingSignals: true)
             defer { stop.stopWatchingSignals() }
             let summary = try trainer.run(stop: stop, observers: observers)
-            print(PretrainReport.summary(summary, trainer: trainer))
+            if writer { print(PretrainReport.summary(summary, trainer: trainer)) }
             // Interrupted (SIGINT/SIGTERM): the checkpoint is kept, but the run is not done, so
             // scripts such as `pretrain && probe` must not go on (128 + SIGINT, as a shell would).
             guard summary.completed else { throw ExitCode(130) }
-            if trainer.configuration.data == TrainingDefaults.data { print(PretrainReport.fullDatasetHint) }
+            if writer && trainer.configuration.data == TrainingDefaults.data { print(PretrainReport.fullDatasetHint) }
         }
     }
 }

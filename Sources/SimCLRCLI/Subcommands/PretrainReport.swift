@@ -10,6 +10,7 @@ enum PretrainReport {
             resnet-mini widths \(c.model.widths.map(String.init).joined(separator: ",")), projection \(c.model.projectionDim), \(c.model.imageSize)×\(c.model.imageSize) views
             \(c.loss.rawValue) (\(c.loss == .ntxent ? "τ \(c.temperature)" : "margin \(c.margin)")), \(c.optimizer.rawValue), peak lr \(String(format: "%.4g", c.peakLearningRate)) (\(c.learningRateScaling.rawValue)), warmup \(trainer.schedule.warmupSteps) of \(trainer.schedule.totalSteps) steps
             \(c.epochs) epochs × \(trainer.stepsPerEpoch) steps of \(c.batchSize) images; output in \(trainer.outputFolder)\
+            \(trainer.part.count > 1 ? "\n\(trainer.part.count) processes (MPI), \(trainer.part.sizes(of: c.batchSize).map(String.init).joined(separator: "/")) images per process; global BatchNorm, NT-Xent over the whole batch" : "")\
             \(trainer.progress.step > 0 ? "\nresuming at step \(trainer.progress.step) (epoch \(trainer.progress.epoch + 1))" : "")\
             \(trainer.checkpointEpochs.map { $0 < c.epochs ? "\nthe warmup + cosine schedule now spans \(c.epochs) epochs (the checkpoint's run planned \($0))" : "" } ?? "")
             """
@@ -22,6 +23,11 @@ enum PretrainReport {
                    ProgressDisplay.duration(s.seconds), s.viewsPerSecond),
             "step time: " + shares,
         ]
+        if trainer.part.count > 1 {
+            lines.append(String(
+                format: "%d processes: communication %.1f%% of the time (all-reduce of BatchNorm sums and gradients, all-gather of z)",
+                trainer.part.count, 100 * s.communicationSeconds / max(s.seconds, 1e-9)))
+        }
         if let loss = s.lastEpochLoss, let top1 = s.lastEpochPositiveTop1 {
             lines.append(String(format: "last epoch: loss %.4f, positive top-1 %.1f%%", loss, 100 * top1))
         }
