@@ -11,16 +11,21 @@ public enum TrainingBenchmark {
         public var secondsPerStep: Double
         /// Per-stage times of the measured steps (`StepTimes.shares` gives the fractions).
         public var times: StepTimes
+        /// Mean seconds per step spent in collectives (0 for one process).
+        public var communicationSecondsPerStep: Double
+        /// Trainable parameters of the model (the floats of the gradient all-reduce).
+        public var parameterCount: Int
     }
 
     /// Trains `steps + 1` steps of the default recipe (LARS, NT-Xent, Fashion-MNIST preset) on
     /// random `height × width × channels` images and measures all but the first step (which plans
-    /// buffers).
+    /// buffers). With a `communicator` of K processes, every process calls this with the same
+    /// arguments and trains its part of each global batch, as `mpirun -np K simclr pretrain` does.
     ///
     /// - Throws: errors from `Trainer` (none expected for valid sizes).
     public static func measure(
         steps: Int = 3, batchSize: Int = 256, height: Int = 28, width: Int = 28, channels: Int = 1,
-        widths: [Int] = [32, 64, 128]
+        widths: [Int] = [32, 64, 128], communicator: any Communicator = SingleProcessCommunicator()
     ) throws -> Result {
         precondition(steps >= 1, "TrainingBenchmark: steps must be ≥ 1, got \(steps)")
         var rng = SplitMix64(seed: 17)
@@ -42,11 +47,16 @@ public enum TrainingBenchmark {
             augmentation: augmentation)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("simclr-bench-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let trainer = try Trainer(configuration: configuration, dataset: dataset, outputFolder: folder, resume: false)
+        let trainer = try Trainer(
+            configuration: configuration, dataset: dataset, outputFolder: folder, resume: false, communicator: communicator)
         var afterFirst = StepTimes()
+        var communicationAfterFirst = 0.0
         try trainer.run(observers: [
             RecordObserver { record in
-                if record.kind == .step && record.step == 1 { afterFirst = trainer.times }
+                if record.kind == .step && record.step == 1 {
+                    afterFirst = trainer.times
+                    communicationAfterFirst = communicator.communicationSeconds
+                }
             }
         ])
         var times = trainer.times
@@ -58,6 +68,8 @@ public enum TrainingBenchmark {
         times.optimizer -= afterFirst.optimizer
         times.steps -= afterFirst.steps
         return Result(
-            viewsPerSecond: Double(2 * batchSize * steps) / seconds, secondsPerStep: seconds / Double(steps), times: times)
+            viewsPerSecond: Double(2 * batchSize * steps) / seconds, secondsPerStep: seconds / Double(steps), times: times,
+            communicationSecondsPerStep: (communicator.communicationSeconds - communicationAfterFirst) / Double(steps),
+            parameterCount: trainer.model.parameters.reduce(0) { $0 + $1.gradient.count })
     }
 }

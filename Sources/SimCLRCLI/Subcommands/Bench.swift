@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SimCLR
+import SimCLRMPI
 
 extension SimCLRCommand {
     struct Bench: ParsableCommand {
@@ -23,10 +24,15 @@ extension SimCLRCommand {
             case model
             case train
             case probe
+            case mpi
         }
 
         func run() throws {
             runtime.apply()
+            // Under mpirun/srun every process runs the mpi section together; rank 0 prints.
+            let communicator = try MPICommunicator.launched()
+            defer { communicator?.finalize() }
+            let processes = communicator?.size ?? 1
             let sections = try only.map { list in
                 try list.split(separator: ",").map { name -> Section in
                     guard let section = Section(rawValue: String(name)) else {
@@ -34,7 +40,10 @@ extension SimCLRCommand {
                     }
                     return section
                 }
-            } ?? Section.allCases
+            } ?? (processes > 1 ? [.mpi] : Section.allCases)
+            if processes > 1, sections != [.mpi] {
+                throw ValidationError("under mpirun (\(processes) processes) bench runs only the mpi section: --only mpi")
+            }
             var report: [String: Any] = [
                 "threads": runtime.threads,
                 "blas_core": BLAS.coreName,
@@ -99,11 +108,35 @@ extension SimCLRCommand {
                     ]
                 case .probe:
                     report["probe"] = try ProbeBenchmark.run()
+                case .mpi:
+                    report["mpi"] = try mpiReport(communicator ?? SingleProcessCommunicator())
                 }
             }
+            guard (communicator?.rank ?? 0) == 0 else { return }
             let data = try JSONSerialization.data(
                 withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
+        }
+
+        /// The data-parallel step on this job's K processes (default model and recipe, global batch
+        /// 256 on 28×28×1, 3 timed steps) and its two large collectives, each alone: the gradient
+        /// all-reduce (every parameter) and the all-gather of z (2N × P).
+        private func mpiReport(_ communicator: any Communicator) throws -> [String: Any] {
+            let batch = 256, dimension = TrainingDefaults.projectionDim
+            let step = try TrainingBenchmark.measure(batchSize: batch, communicator: communicator)
+            let reduce = CommunicationBenchmark.allReduce(floats: step.parameterCount, over: communicator)
+            let gather = CommunicationBenchmark.allGather(images: batch, dimension: dimension, over: communicator)
+            func figures(_ r: CommunicationBenchmark.Result) -> [String: Any] {
+                ["floats": r.floats, "bytes": 4 * r.floats, "seconds": r.seconds, "bytes_per_second": r.bytesPerSecond,
+                 "share_of_step": r.seconds / step.secondsPerStep]
+            }
+            return [
+                "processes": communicator.size, "threads_per_process": runtime.threads, "global_batch": batch,
+                "images_per_process": BatchPart(rank: 0, count: communicator.size).range(of: batch).count,
+                "train_views_per_second": step.viewsPerSecond, "seconds_per_step": step.secondsPerStep,
+                "communication_share_of_step": step.communicationSecondsPerStep / step.secondsPerStep,
+                "gradient_allreduce": figures(reduce), "z_allgather": figures(gather),
+            ]
         }
 
         /// NT-Xent forward + backward for 2N ∈ {512, 4096, 32768, 65536}, P = 128, each against
