@@ -6,7 +6,9 @@
 #   3. every checkpoint tensor within 1e-3 relative after a 4-step epoch;
 #   4. a K = 2 checkpoint resumes with K = 1 and K = 3 as with K = 2 (losses 1e-5, tensors 1e-3);
 #   5. a rank killed with SIGKILL: the others stop within 30 s, the last checkpoint resumes;
-#   6. SIGTERM on one rank: every rank stops, one checkpoint, exit status 130.
+#   6. SIGTERM on one rank: every rank stops, one checkpoint, exit status 130;
+#   7. Ctrl-C (SIGINT) on mpirun, which kills the ranks 1 s after its SIGTERM, mid-step of the
+#      default model: rank 0 still writes the last completed step, and it loads.
 # Why subsets and 1e-3 for 3 and 4: float summation order (and nothing else) differs, and now and
 # then moves one ReLU input across zero, which changes the gradient below that layer by ~1e-4 of
 # its scale (measured: batch 2000 one step, K = 2 and 3); training amplifies such differences
@@ -122,4 +124,14 @@ read -r status seconds < <(start_and_signal TERM "$work/stopped")
 grep -q "checkpoint at step" "$work/stopped.log" || { echo "FAIL: no checkpoint message"; cat "$work/stopped.log"; exit 1; }
 echo "stopped in ${seconds} s: $(grep -m1 'checkpoint at step' "$work/stopped.log")"
 run 1 "$work/stopped" --resume --threads 1
+echo "== 7. SIGINT on mpirun mid-step (default model) =="
+out=$work/interrupted
+mpirun --oversubscribe --bind-to none -np 2 "$bin" pretrain --data "$mini" --epochs 1 --threads 1 --out "$out" >"$out.log" 2>&1 &
+launcher=$!
+for i in $(seq 1200); do grep -q '"step":1,' "$out/metrics.jsonl" 2>/dev/null && break; sleep 0.1; done
+kill -INT "$launcher"
+wait "$launcher" || true
+grep -q "stop requested: checkpoint of step\|checkpoint at step" "$out.log" || { echo "FAIL: no checkpoint after SIGINT"; cat "$out.log"; exit 1; }
+"$bin" export --checkpoint "$out/checkpoint.safetensors" --out "$work/interrupted-encoder" >"$work/export.log" 2>&1 || { echo "FAIL: the checkpoint does not load"; cat "$work/export.log"; exit 1; }
+echo "$(grep -m1 -o 'stop requested: checkpoint of step [0-9]*\|checkpoint at step [0-9]*' "$out.log"); it loads"
 echo "MPI checks passed"

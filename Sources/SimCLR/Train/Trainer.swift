@@ -173,9 +173,11 @@ public final class Trainer {
     }
 
     /// The observers that write the run folder: `metrics.jsonl` and the checkpoint (+ the encoder
-    /// export at the end) on rank 0; none on the other ranks.
-    public func runFolderWriters() -> [any TrainingObserver] {
-        communicator.rank == 0 ? [MetricsFileWriter(), CheckpointWriter()] : []
+    /// export at the end) on rank 0; none on the other ranks. With several processes and a `stop`
+    /// to watch, the checkpoint writer stops promptly (`CheckpointWriter(promptStop:)`).
+    public func runFolderWriters(stop: StopRequest? = nil) -> [any TrainingObserver] {
+        guard communicator.rank == 0 else { return [] }
+        return [MetricsFileWriter(), CheckpointWriter(promptStop: communicator.isDistributed ? stop : nil)]
     }
 
     /// Trains until every epoch is done or `stop` is requested, calling `observers` with every
@@ -190,7 +192,7 @@ public final class Trainer {
     ///   throws (`FileWriteError`, the kNN monitor's `ProbeInputError`).
     @discardableResult
     public func run(stop: StopRequest = StopRequest(), observers: [any TrainingObserver]? = nil) throws -> TrainingSummary {
-        let observers = observers ?? runFolderWriters()
+        let observers = observers ?? runFolderWriters(stop: stop)
         if communicator.rank == 0 {
             try FileManager.default.createDirectory(atPath: outputFolder, withIntermediateDirectories: true)
         }

@@ -88,7 +88,9 @@ extension SimCLRCommand {
             }
             // One writer: the run folder, the monitor and the terminal belong to rank 0.
             let writer = communicator.rank == 0
-            var observers = trainer.runFolderWriters()
+            let stop = StopRequest(watchingSignals: true)
+            defer { stop.stopWatchingSignals() }
+            var observers = trainer.runFolderWriters(stop: stop)
             if let folder = knnData, writer {
                 observers.append(try KNNMonitor(bank: trainer.dataset, heldOut: try loading.load(root: folder), heldOutPath: folder, every: knnEvery))
             }
@@ -97,8 +99,6 @@ extension SimCLRCommand {
                 print(PretrainReport.header(trainer))
                 fflush(nil)  // all C streams: the header before the progress on stderr, also into a file
             }
-            let stop = StopRequest(watchingSignals: true)
-            defer { stop.stopWatchingSignals() }
             let summary = try trainer.run(stop: stop, observers: observers)
             if writer { print(PretrainReport.summary(summary, trainer: trainer)) }
             // Interrupted (SIGINT/SIGTERM): the checkpoint is kept, but the run is not done, so
