@@ -66,22 +66,32 @@ final class ProgressDisplay: TrainingObserver {
     }
 
     func stepDidEnd(_ record: MetricsRecord, trainer: Trainer) {
+        show(step: record, epochs: trainer.configuration.epochs, stepsPerEpoch: trainer.stepsPerEpoch)
+    }
+
+    func epochDidEnd(_ record: MetricsRecord, trainer: Trainer) {
+        show(epoch: record, epochs: trainer.configuration.epochs)
+    }
+
+    /// The live or periodic line of a step record of a run of `epochs` × `stepsPerEpoch` steps.
+    private func show(step record: MetricsRecord, epochs: Int, stepsPerEpoch: Int) {
         let now = System.now()
-        let totalSteps = trainer.configuration.epochs * trainer.stepsPerEpoch
+        let totalSteps = epochs * stepsPerEpoch
         let secondsPerStep = (now - sessionStart.seconds) / Double(max(record.step - sessionStart.step, 1))
         update(
             Status(
-                epoch: record.epoch, epochs: trainer.configuration.epochs,
-                stepInEpoch: record.step - (record.epoch - 1) * trainer.stepsPerEpoch, stepsPerEpoch: trainer.stepsPerEpoch,
+                epoch: record.epoch, epochs: epochs,
+                stepInEpoch: record.step - (record.epoch - 1) * stepsPerEpoch, stepsPerEpoch: stepsPerEpoch,
                 loss: record.loss, learningRate: record.learningRate, positiveTop1: record.positiveTop1,
                 viewsPerSecond: record.viewsPerSecond, secondsLeft: secondsPerStep * Double(totalSteps - record.step)),
             now: now)
     }
 
-    func epochDidEnd(_ record: MetricsRecord, trainer: Trainer) {
+    /// The line of a finished epoch.
+    private func show(epoch record: MetricsRecord, epochs: Int) {
         message(
             String(
-                format: "epoch %d/%d  loss %.4f  top1 %.1f%%  %.0f views/s  %@", record.epoch, trainer.configuration.epochs,
+                format: "epoch %d/%d  loss %.4f  top1 %.1f%%  %.0f views/s  %@", record.epoch, epochs,
                 record.loss, 100 * record.positiveTop1, record.viewsPerSecond, Self.duration(record.seconds ?? 0))
                 + (record.knnTop1.map { String(format: "  kNN top1 %.1f%%", 100 * $0) } ?? ""))
     }
@@ -128,5 +138,20 @@ final class ProgressDisplay: TrainingObserver {
 
     static func writeToStandardError(_ text: String) {
         FileHandle.standardError.write(Data(text.utf8))
+    }
+}
+
+/// The same display for `simclr finetune` (top1: the training batch's classification accuracy).
+extension ProgressDisplay: FinetuneObserver {
+    func runWillStart(_ trainer: FinetuneTrainer) {
+        sessionStart = (System.now(), trainer.progress.step)
+    }
+
+    func stepDidEnd(_ record: MetricsRecord, trainer: FinetuneTrainer) {
+        show(step: record, epochs: trainer.epochs, stepsPerEpoch: trainer.stepsPerEpoch)
+    }
+
+    func epochDidEnd(_ record: MetricsRecord, trainer: FinetuneTrainer) {
+        show(epoch: record, epochs: trainer.epochs)
     }
 }

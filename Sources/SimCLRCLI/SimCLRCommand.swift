@@ -11,6 +11,8 @@ struct SimCLRCommand: ParsableCommand {
             Pretrain.self,
             Export.self,
             Probe.self,
+            Finetune.self,
+            Classify.self,
             Embed.self,
             AugmentPreview.self,
             Bench.self,

@@ -94,3 +94,26 @@ public final class CheckpointWriter: TrainingObserver, @unchecked Sendable {
         }
     }
 }
+
+/// A fine-tuning run: the same checkpoint file, and at the end of a completed run
+/// `classifier.safetensors` + `classifier.json` instead of the encoder export.
+extension CheckpointWriter: FinetuneObserver {
+    public func runWillStart(_ trainer: FinetuneTrainer) throws {
+        guard !trainer.isResumed else { return }
+        for stale in [TrainingCheckpoint.fileName, ClassifierManifest.weightsFileName, ClassifierManifest.fileName, FinetuneReport.fileName] {
+            try? FileManager.default.removeItem(atPath: trainer.outputFolder + "/" + stale)
+        }
+    }
+
+    /// - Throws: `FileWriteError` naming the path.
+    public func checkpointDidCome(_ checkpoint: TrainingCheckpoint, trainer: FinetuneTrainer) throws {
+        try checkpoint.write(to: trainer.checkpointPath)
+        last = checkpoint
+    }
+
+    /// - Throws: `FileWriteError` from the export.
+    public func runDidEnd(_ summary: TrainingSummary, trainer: FinetuneTrainer) throws {
+        guard summary.completed else { return }
+        try (last ?? trainer.makeCheckpoint()).exportClassifier(to: trainer.outputFolder, checkpointPath: trainer.checkpointPath)
+    }
+}

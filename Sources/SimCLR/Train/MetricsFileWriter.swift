@@ -16,3 +16,16 @@ public final class MetricsFileWriter: TrainingObserver {
 
     public func epochDidEnd(_ record: MetricsRecord, trainer: Trainer) throws { try log?.append(record) }
 }
+
+/// The same file for a fine-tuning run (cross-entropy as `loss`, batch top-1 as `positive_top1`).
+extension MetricsFileWriter: FinetuneObserver {
+    public func runWillStart(_ trainer: FinetuneTrainer) throws {
+        log = try MetricsLog(
+            path: trainer.outputFolder + "/" + MetricsLog.fileName,
+            resumingAfterStep: trainer.isResumed ? trainer.progress.step : nil)
+    }
+
+    public func stepDidEnd(_ record: MetricsRecord, trainer: FinetuneTrainer) throws { try log?.append(record) }
+
+    public func epochDidEnd(_ record: MetricsRecord, trainer: FinetuneTrainer) throws { try log?.append(record) }
+}
