@@ -10,5 +10,17 @@ export OPENBLAS_NUM_THREADS=2
 swift test -c release -Xswiftc -enable-testing --scratch-path .build-test
 # Interoperability: the exported weights load with Python's safetensors package (own venv).
 Scripts/check-export.sh
+# PyTorch: classifier.safetensors in Scripts/resnet_mini.py + nn.Linear gives `simclr classify`'s
+# logits. Only when torch is importable already ($TORCH_PYTHON, .venv-torch or python3; torch is a
+# large download); SIMCLR_TORCH_CHECK=1 makes Scripts/check-torch-classifier.sh install it, =0 skips.
+torch_python=
+for candidate in ${TORCH_PYTHON:-} .venv-torch/bin/python python3; do
+    if "$candidate" -c "import torch, safetensors, numpy, PIL" 2>/dev/null; then torch_python=$candidate; break; fi
+done
+if [ "${SIMCLR_TORCH_CHECK:-}" != 0 ] && { [ -n "$torch_python" ] || [ "${SIMCLR_TORCH_CHECK:-}" = 1 ]; }; then
+    TORCH_PYTHON=${torch_python:-.venv-torch/bin/python} Scripts/check-torch-classifier.sh
+else
+    echo "PyTorch not importable: skipped Scripts/check-torch-classifier.sh (SIMCLR_TORCH_CHECK=1 installs it)"
+fi
 # Data-parallel runs over Open MPI (mpirun -np 2, 3) against the one-process run.
 Scripts/test-mpi.sh

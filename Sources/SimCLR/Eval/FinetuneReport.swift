@@ -18,12 +18,12 @@ public struct FinetuneReport: Codable, Sendable, Equatable {
         public var freezeEncoder: Bool
         public var epochs: Int
         public var steps: Int
-        /// Mean cross-entropy and batch top-1 on the training views in the last epoch trained in
-        /// the last session (nil when that session trained no whole epoch).
+        /// Mean cross-entropy and batch top-1 on the training views in the last epoch of
+        /// `metrics.jsonl` (nil when no epoch is recorded).
         public var lastEpochLoss: Double?
         public var lastEpochTrainTop1: Double?
-        /// Wall-clock seconds of training in the last session (the whole run unless resumed) and
-        /// of the test evaluation.
+        /// Wall-clock seconds of training (the epochs recorded in `metrics.jsonl`, over every
+        /// session of a resumed run) and of the test evaluation.
         public var trainSeconds: Double
         public var evaluationSeconds: Double
         public var test: ClassificationMetrics
@@ -98,10 +98,13 @@ public struct FinetuneReport: Codable, Sendable, Equatable {
         let logits = try classifier.logits(of: testSet, path: testPath)
         let metrics = ClassificationMetrics(scores: logits, labels: testSet.labels)
         let c = trainer.configuration
+        let epochs = (try? MetricsLog.records(atPath: trainer.outputFolder + "/" + MetricsLog.fileName)) ?? []
+        let epochRecords = epochs.filter { $0.kind == .epoch }
+        let trainingSeconds = epochRecords.compactMap(\.seconds).reduce(0, +)
         results.append(Result(
             name: name, encoder: c.encoder, folder: trainer.outputFolder, freezeEncoder: c.freezeEncoder,
-            epochs: c.training.epochs, steps: summary.step, lastEpochLoss: summary.lastEpochLoss,
-            lastEpochTrainTop1: summary.lastEpochPositiveTop1, trainSeconds: summary.seconds,
+            epochs: c.training.epochs, steps: summary.step, lastEpochLoss: epochRecords.last?.loss,
+            lastEpochTrainTop1: epochRecords.last?.positiveTop1, trainSeconds: trainingSeconds,
             evaluationSeconds: System.now() - start, test: metrics))
     }
 

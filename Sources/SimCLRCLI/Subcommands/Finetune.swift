@@ -124,6 +124,12 @@ extension SimCLRCommand {
             print("wrote \(out)/{\(ClassifierManifest.weightsFileName),\(ClassifierManifest.fileName),\(FinetuneReport.fileName)}")
         }
 
+        private static func resumeLine(_ trainer: FinetuneTrainer) -> String {
+            let step = trainer.progress.step
+            if step >= trainer.epochs * trainer.stepsPerEpoch { return "\nfinished at step \(step): evaluating again" }
+            return step > 0 ? "\nresuming at step \(step) (epoch \(trainer.progress.epoch + 1))" : ""
+        }
+
         static func header(name: String, _ trainer: FinetuneTrainer) -> String {
             let c = trainer.configuration, t = c.training
             return """
@@ -131,7 +137,7 @@ extension SimCLRCommand {
                 encoder \(c.encoder ?? "random init (seed \(t.seed))"), widths \(t.model.widths.map(String.init).joined(separator: ",")), \(t.model.imageSize)×\(t.model.imageSize) views\(c.freezeEncoder ? ", frozen (eval mode)" : ", trained end to end")
                 \(t.optimizer.rawValue), peak lr \(String(format: "%.4g", t.peakLearningRate)) (\(t.learningRateScaling.rawValue)), weight decay \(t.weightDecay), warmup \(trainer.schedule.warmupSteps) of \(trainer.schedule.totalSteps) steps
                 \(t.epochs) epochs × \(trainer.stepsPerEpoch) steps of \(t.batchSize) images (2 views each); output in \(trainer.outputFolder)\
-                \(trainer.progress.step > 0 ? "\nresuming at step \(trainer.progress.step) (epoch \(trainer.progress.epoch + 1))" : "")
+                \(Self.resumeLine(trainer))
                 """
         }
     }
