@@ -30,7 +30,7 @@ struct FinetuneOptions: ParsableArguments {
     @Option(help: "sgd, lars or adamw (default \(FinetuneDefaults.optimizer.rawValue)).")
     var optimizer: OptimizerKind?
 
-    @Option(parsing: .unconditional, help: "Base learning rate before --lr-scaling (default: \(PretrainOptions.optimizerDefaults(\.learningRate))).")
+    @Option(parsing: .unconditional, help: "Base learning rate before --lr-scaling (default: sgd \(FinetuneDefaults.learningRate), i.e. \(FinetuneDefaults.learningRate * Double(FinetuneDefaults.batchSize) / 256) at batch \(FinetuneDefaults.batchSize); lars and adamw as in pretrain: \(PretrainOptions.optimizerDefaults(\.learningRate))).")
     var lr: Double?
 
     @Option(help: "linear (lr·B/256), sqrt (lr·√B) or none (default: \(PretrainOptions.optimizerDefaults(\.scaling))).")
@@ -94,6 +94,7 @@ struct FinetuneOptions: ParsableArguments {
             c.training.optimizer = optimizer
             (c.training.learningRate, c.training.learningRateScaling, c.training.weightDecay) =
                 TrainingConfiguration.defaults(for: optimizer)
+            if optimizer == .sgd { c.training.learningRate = FinetuneDefaults.learningRate }
         }
         if let lr { c.training.learningRate = lr }
         if let lrScaling { c.training.learningRateScaling = lrScaling }
