@@ -50,9 +50,14 @@ public final class CheckpointWriter: TrainingObserver, @unchecked Sendable {
 
     /// - Throws: `FileWriteError` naming the path.
     public func checkpointDidCome(_ checkpoint: TrainingCheckpoint, trainer: Trainer) throws {
+        try store(checkpoint, path: trainer.checkpointPath)
+    }
+
+    /// Writes `checkpoint` unless the file holds a later step, and keeps it for the export.
+    private func store(_ checkpoint: TrainingCheckpoint, path: String) throws {
         try lock.withLock {
             if checkpoint.progress.step >= written {
-                try checkpoint.write(to: trainer.checkpointPath)
+                try checkpoint.write(to: path)
                 written = checkpoint.progress.step
             }
             last = checkpoint
@@ -99,7 +104,10 @@ public final class CheckpointWriter: TrainingObserver, @unchecked Sendable {
 /// `classifier.safetensors` + `classifier.json` instead of the encoder export.
 extension CheckpointWriter: FinetuneObserver {
     public func runWillStart(_ trainer: FinetuneTrainer) throws {
-        guard !trainer.isResumed else { return }
+        guard !trainer.isResumed else {
+            written = trainer.progress.step
+            return
+        }
         for stale in [TrainingCheckpoint.fileName, ClassifierManifest.weightsFileName, ClassifierManifest.fileName, FinetuneReport.fileName] {
             try? FileManager.default.removeItem(atPath: trainer.outputFolder + "/" + stale)
         }
@@ -107,13 +115,12 @@ extension CheckpointWriter: FinetuneObserver {
 
     /// - Throws: `FileWriteError` naming the path.
     public func checkpointDidCome(_ checkpoint: TrainingCheckpoint, trainer: FinetuneTrainer) throws {
-        try checkpoint.write(to: trainer.checkpointPath)
-        last = checkpoint
+        try store(checkpoint, path: trainer.checkpointPath)
     }
 
     /// - Throws: `FileWriteError` from the export.
     public func runDidEnd(_ summary: TrainingSummary, trainer: FinetuneTrainer) throws {
         guard summary.completed else { return }
-        try (last ?? trainer.makeCheckpoint()).exportClassifier(to: trainer.outputFolder, checkpointPath: trainer.checkpointPath)
+        try (lock.withLock { last } ?? trainer.makeCheckpoint()).exportClassifier(to: trainer.outputFolder, checkpointPath: trainer.checkpointPath)
     }
 }
