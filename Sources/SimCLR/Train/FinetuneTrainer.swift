@@ -70,7 +70,10 @@ public final class FinetuneTrainer {
         let stored = try FinetuneConfiguration.decode(json: checkpoint.arguments, path: path)
         var configuration = stored
         try arguments(&configuration)
-        if let (key, theirs, mine) = TrainingCheckpoint.firstDifference(stored.json, configuration.json) {
+        // The training arguments first, so the message names the flag (`lr`), not `training`.
+        if let (key, theirs, mine) = TrainingCheckpoint.firstDifference(stored.training.json, configuration.training.json)
+            ?? TrainingCheckpoint.firstDifference(stored.json, configuration.json)
+        {
             throw CheckpointError.argumentsMismatch(path: path, key: key, checkpoint: theirs, expected: mine)
         }
         if let epochs {
