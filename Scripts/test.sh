@@ -20,7 +20,7 @@ done
 if [ "${SIMCLR_TORCH_CHECK:-}" != 0 ] && { [ -n "$torch_python" ] || [ "${SIMCLR_TORCH_CHECK:-}" = 1 ]; }; then
     TORCH_PYTHON=${torch_python:-.venv-torch/bin/python} Scripts/check-torch-classifier.sh
 else
-    echo "PyTorch not importable: skipped Scripts/check-torch-classifier.sh (SIMCLR_TORCH_CHECK=1 installs it)"
+    echo "skipped Scripts/check-torch-classifier.sh (PyTorch not importable, or SIMCLR_TORCH_CHECK=0; SIMCLR_TORCH_CHECK=1 installs it)"
 fi
 # Data-parallel runs over Open MPI (mpirun -np 2, 3) against the one-process run.
 Scripts/test-mpi.sh
