@@ -41,16 +41,23 @@ public final class ViewBatchLoader: Sendable {
     ///   - epochs: total epochs; `next()` returns `nil` after the last batch of epoch `epochs − 1`.
     ///   - start: a `resumeState` from an earlier run; its seed replaces `seed`.
     ///   - part: the share of every batch this process renders (`.whole` for one process).
+    ///   - samplesPerClass: M for class-balanced batches (`ClassBalancedSampler` over the
+    ///     dataset's labels); nil for a shuffled epoch.
     ///   - queueCapacity: finished batches kept ready (memory: capacity + 1 batches).
     /// - Throws: `AugmentationError` for an invalid config, too few images, or a `start` outside
     ///   the schedule.
     public init(
         dataset: ImageDataset, config: AugmentationConfig, batchSize: Int, seed: UInt64, epochs: Int,
-        dropLast: Bool = true, start: State? = nil, part: BatchPart = .whole, queueCapacity: Int = 2
+        dropLast: Bool = true, start: State? = nil, part: BatchPart = .whole, samplesPerClass: Int? = nil,
+        queueCapacity: Int = 2
     ) throws(AugmentationError) {
         let state = start ?? State(seed: seed)
         let pipeline = try AugmentationPipeline(config: config, dataset: dataset)
-        let schedule = try ViewBatchSchedule(imageCount: dataset.count, batchSize: batchSize, dropLast: dropLast, seed: state.seed)
+        let sampler = try samplesPerClass.map { (m: Int) throws(AugmentationError) in
+            try ClassBalancedSampler(labels: dataset.labels, samplesPerClass: m, batchSize: batchSize, seed: state.seed)
+        }
+        let schedule = try ViewBatchSchedule(
+            imageCount: dataset.count, batchSize: batchSize, dropLast: dropLast, seed: state.seed, sampler: sampler)
         guard state.epoch >= 0, state.step >= 0, state.step < schedule.batchesPerEpoch else {
             throw .invalidParameter(name: "start", value: "epoch \(state.epoch) step \(state.step)", expected: "step in 0..<\(schedule.batchesPerEpoch)")
         }
@@ -86,11 +93,11 @@ public final class ViewBatchLoader: Sendable {
         var permutationEpoch = -1
         var permutation: [Int] = []
         while state.epoch < epochs, queue.waitForRoom() {
-            if permutationEpoch != state.epoch {
+            if permutationEpoch != state.epoch && schedule.sampler == nil {
                 permutation = schedule.permutation(epoch: state.epoch)
                 permutationEpoch = state.epoch
             }
-            let batchIndices = schedule.imageIndices(step: state.step, permutation: permutation)
+            let batchIndices = schedule.imageIndices(epoch: state.epoch, step: state.step, permutation: permutation)
             let indices = Array(batchIndices[part.range(of: batchIndices.count)])
             let views = renderer.render(epoch: state.epoch, imageIndices: indices)
             var after = state

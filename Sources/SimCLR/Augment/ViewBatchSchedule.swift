@@ -10,16 +10,21 @@ public struct ViewBatchSchedule: Sendable, Equatable {
     public let batchSize: Int
     public let dropLast: Bool
     public let seed: UInt64
+    /// Class-balanced batches instead of the shuffled epoch (`--samples-per-class`); nil: shuffled.
+    public let sampler: ClassBalancedSampler?
 
     /// - Throws: `AugmentationError.notEnoughImages` when an epoch would have no batch;
     ///   `.invalidParameter` for a batch size below 1.
-    public init(imageCount: Int, batchSize: Int, dropLast: Bool = true, seed: UInt64) throws(AugmentationError) {
+    public init(
+        imageCount: Int, batchSize: Int, dropLast: Bool = true, seed: UInt64, sampler: ClassBalancedSampler? = nil
+    ) throws(AugmentationError) {
         guard batchSize >= 1 else { throw .invalidParameter(name: "batchSize", value: "\(batchSize)", expected: "at least 1") }
         guard imageCount >= (dropLast ? batchSize : 1) else { throw .notEnoughImages(count: imageCount, batchSize: batchSize) }
         self.imageCount = imageCount
         self.batchSize = batchSize
         self.dropLast = dropLast
         self.seed = seed
+        self.sampler = sampler
     }
 
     /// Batches in one epoch: `⌊count / batchSize⌋` with `dropLast`, `⌈count / batchSize⌉` otherwise.
@@ -38,6 +43,16 @@ public struct ViewBatchSchedule: Sendable, Equatable {
         precondition(step >= 0 && step < batchesPerEpoch, "ViewBatchSchedule: step \(step) of \(batchesPerEpoch)")
         let start = step * batchSize
         return Array(permutation[start..<min(start + batchSize, imageCount)])
+    }
+
+    /// Image indices of batch `step` of `epoch`: from the sampler when there is one, else from
+    /// `permutation` (the epoch's `permutation(epoch:)`, computed once per epoch by the caller).
+    public func imageIndices(epoch: Int, step: Int, permutation: @autoclosure () -> [Int]) -> [Int] {
+        if let sampler {
+            precondition(step >= 0 && step < batchesPerEpoch, "ViewBatchSchedule: step \(step) of \(batchesPerEpoch)")
+            return sampler.imageIndices(epoch: epoch, step: step)
+        }
+        return imageIndices(step: step, permutation: permutation())
     }
 
     /// The random stream of view `view` (0 or 1) of dataset image `image` in `epoch`.

@@ -10,6 +10,8 @@
 /// the one-process step. The loss value and in-batch accuracy are the whole batch's, the same on
 /// every process.
 ///
+/// Label-supervised losses get the whole batch's labels (`lossAndGradient(embeddings:labels:…)`).
+///
 /// - Complexity: one all-gather of 2N·P floats per step; the wrapped loss on every process.
 public final class GatheredViewLoss: ViewEmbeddingLoss {
     public let loss: any ViewEmbeddingLoss
@@ -41,6 +43,15 @@ public final class GatheredViewLoss: ViewEmbeddingLoss {
     }
 
     public func lossAndGradient(embeddings: Tensor, embeddingGradient: inout Tensor) throws(LossError) -> ViewLossResult {
+        try lossAndGradient(embeddings: embeddings, labels: nil, embeddingGradient: &embeddingGradient)
+    }
+
+    /// The wrapped loss over the whole batch with `labels`, the class of every row of the whole
+    /// batch in the one-process layout `[2N]` (rows i and i+N: batch image i; every process knows
+    /// them from `ViewBatch.batchImageIndices`), or nil for the views' own pairing.
+    public func lossAndGradient(
+        embeddings: Tensor, labels: [Int]?, embeddingGradient: inout Tensor
+    ) throws(LossError) -> ViewLossResult {
         precondition(embeddings.rank == 2, "GatheredViewLoss: embeddings must be [2n, P], got \(embeddings.shape)")
         let width = embeddings.shape[1], rows = Self.batchRows(imageCounts: imageCounts)
         precondition(embeddings.shape[0] == 2 * imageCounts[communicator.rank],
@@ -56,7 +67,7 @@ public final class GatheredViewLoss: ViewEmbeddingLoss {
         }
         // Gathered row g holds batch row rows[g].
         Self.copy(rows: rows.indices, of: gathered, to: &batch, width: width) { (source: $0, target: rows[$0]) }
-        let result = try loss.lossAndGradient(embeddings: batch, embeddingGradient: &batchGradient)
+        let result = try loss.lossAndGradient(embeddings: batch, labels: labels, embeddingGradient: &batchGradient)
         if embeddingGradient.shape != embeddings.shape { embeddingGradient = Tensor(shape: embeddings.shape) }
         // Own row j of the local layout is gathered row first + j, i.e. batch row rows[first + j].
         let first = 2 * imageCounts[..<communicator.rank].reduce(0, +)

@@ -26,6 +26,28 @@ public protocol ViewEmbeddingLoss: AnyObject {
     /// - Throws: `LossError.emptyBatch` or `.oddViewCount` unless z has 2N ≥ 2 rows.
     /// - Precondition: `embeddings` has rank 2.
     func lossAndGradient(embeddings: Tensor, embeddingGradient: inout Tensor) throws(LossError) -> ViewLossResult
+
+    /// Loss and dL/dz for one batch whose rows carry class labels (`--supervision labels`).
+    ///
+    /// The label-supervised losses (`SupConLoss`, `LabeledContrastiveLoss`, `LabeledTripletLoss`)
+    /// take the rows with equal labels as positives; with `labels` nil they use the views' own
+    /// pairing (rows i and i+N, i.e. labels = image index). The self-supervised losses ignore
+    /// `labels` (the default implementation).
+    ///
+    /// - Parameter labels: one class per row of `embeddings` (any integers), or nil.
+    /// - Throws: as `lossAndGradient(embeddings:embeddingGradient:)`; with labels, `.emptyBatch`
+    ///   for a batch without rows.
+    /// - Precondition: `labels` has one entry per row.
+    func lossAndGradient(embeddings: Tensor, labels: [Int]?, embeddingGradient: inout Tensor) throws(LossError) -> ViewLossResult
+}
+
+extension ViewEmbeddingLoss {
+    /// A self-supervised loss: the positives are the views' own pairing, `labels` is not used.
+    public func lossAndGradient(
+        embeddings: Tensor, labels: [Int]?, embeddingGradient: inout Tensor
+    ) throws(LossError) -> ViewLossResult {
+        try lossAndGradient(embeddings: embeddings, embeddingGradient: &embeddingGradient)
+    }
 }
 
 /// Which self-supervised loss the trainer optimises (`--loss ntxent|contrastive|triplet`).

@@ -1,7 +1,8 @@
 import Foundation
 
 /// SimCLR pretraining (Chen et al. 2020, arXiv 2002.05709), the single owner of a run: dataset →
-/// `ViewBatchLoader` (2N views) → `SimCLRModel` forward in train mode → loss over z → backward →
+/// `ViewBatchLoader` (2N views) → `SimCLRModel` forward in train mode → loss over z (with
+/// `--supervision labels`, each view's ImageFolder class decides its positives) → backward →
 /// optimizer step at the scheduled learning rate. It owns the step, the schedule, resume and stop;
 /// what follows the run (metrics file, checkpoint writer, kNN monitor, progress display) are
 /// `TrainingObserver`s it calls with its records.
@@ -101,6 +102,7 @@ public final class Trainer {
         checkpoint: TrainingCheckpoint?, communicator: any Communicator
     ) throws {
         try configuration.validate()
+        try configuration.validate(dataset: dataset)
         guard dataset.channels == configuration.model.inputChannels else {
             throw TrainingError.datasetChannels(
                 data: configuration.data, found: dataset.channels, expected: configuration.model.inputChannels)
@@ -208,7 +210,7 @@ public final class Trainer {
                 seed: configuration.seed, epochs: configuration.epochs,
                 start: ViewBatchLoader.State(
                     seed: configuration.seed, epoch: progress.epoch, step: progress.step - progress.epoch * stepsPerEpoch),
-                part: part)
+                part: part, samplesPerClass: configuration.samplesPerClass)
             defer { loader.close() }
             var zGradient = Tensor(shape: [0])
             var epochStart = System.now()
@@ -247,7 +249,7 @@ public final class Trainer {
         model.zeroGradients()
         let z = model.forward(batch.views, mode: .train).z
         let t2 = System.now()
-        let result = try loss.lossAndGradient(embeddings: z, embeddingGradient: &zGradient)
+        let result = try loss.lossAndGradient(embeddings: z, labels: viewLabels(batch), embeddingGradient: &zGradient)
         let t3 = System.now()
         guard result.loss.isFinite else {
             throw TrainingError.nonFiniteLoss(
@@ -275,6 +277,15 @@ public final class Trainer {
             positiveTop1: Double(result.positiveTop1Accuracy))
         for observer in observers { try observer.stepDidEnd(record, trainer: self) }
         return batch
+    }
+
+    /// With label supervision, the class of every view of the whole batch in the one-process
+    /// layout `[2N]` (views i and i+N are batch image i: both get its ImageFolder label); nil for
+    /// self-supervised training.
+    private func viewLabels(_ batch: ViewBatch) -> [Int]? {
+        guard configuration.supervision == .labels else { return nil }
+        let imageLabels = batch.batchImageIndices.map { dataset.samples[$0].label }
+        return imageLabels + imageLabels
     }
 
     /// Closes the epoch just finished: its record (monitors first), then a checkpoint.

@@ -24,6 +24,20 @@ extension TrainingConfiguration {
             "must be at least 2 (each image's negatives are the other images) and at most \(limit)", batchSize)
         try require(temperature > 0 && temperature.isFinite, "temperature", "must be > 0", temperature)
         try require(margin > 0 && margin.isFinite, "margin", "must be > 0", margin)
+        if let samplesPerClass {
+            try require(
+                samplesPerClass >= 1 && samplesPerClass <= limit, "samples_per_class", "must be between 1 and \(limit)",
+                samplesPerClass)
+            try require(
+                batchSize % samplesPerClass == 0, "batch_size",
+                "must be a multiple of --samples-per-class (\(samplesPerClass)): each batch holds M images of batch size / M classes",
+                batchSize)
+        }
+        try require(
+            mining != .semiHard || supervision == .labels, "mining", "semi-hard needs --supervision labels", mining.rawValue)
+        try require(
+            mining == TrainingDefaults.mining || loss == .triplet, "mining", "applies to --loss triplet only",
+            mining.rawValue)
         try require(learningRate > 0 && learningRate.isFinite, "lr", "must be > 0", learningRate)
         try require(weightDecay >= 0 && weightDecay.isFinite, "weight_decay", "must be ≥ 0", weightDecay)
         try require(momentum >= 0 && momentum < 1, "momentum", "must be in [0, 1)", momentum)
@@ -47,6 +61,45 @@ extension TrainingConfiguration {
                 sizes: "--image-size \(model.imageSize) with --batch-size \(batchSize), --widths "
                     + model.widths.map(String.init).joined(separator: ",") + " and --projection-dim \(model.projectionDim)",
                 neededBytes: needed, availableBytes: physicalMemory)
+        }
+    }
+
+    /// Checks the arguments that depend on the training images, before any work: with
+    /// `--supervision labels` every non-empty class needs at least 2 images and there must be at
+    /// least 2 classes; with `--samples-per-class M` every non-empty class needs M images and
+    /// there must be batch size / M of them. Empty classes (kept by ImageFolder) take no part.
+    ///
+    /// - Throws: `TrainingConfigurationError.datasetDoesNotFit` naming the class.
+    public func validate(dataset: ImageDataset) throws(TrainingConfigurationError) {
+        var sizes = [Int](repeating: 0, count: dataset.classNames.count)
+        for label in dataset.labels where sizes.indices.contains(label) { sizes[label] += 1 }
+        let present = sizes.indices.filter { sizes[$0] > 0 }
+        guard let smallest = present.min(by: { sizes[$0] < sizes[$1] }) else { return }
+        let name = dataset.classNames[smallest], count = sizes[smallest]
+        let images = count == 1 ? "1 image" : "\(count) images"
+        if supervision == .labels {
+            guard count >= 2 else {
+                throw .datasetDoesNotFit(
+                    key: "supervision", value: "labels", data: data,
+                    reason: "class '\(name)' has \(images); every class needs at least 2 (a positive besides its own views)")
+            }
+            guard present.count >= 2 else {
+                throw .datasetDoesNotFit(
+                    key: "supervision", value: "labels", data: data,
+                    reason: "it has a single class ('\(name)'), so no image has a negative; use --supervision views")
+            }
+        }
+        if let samplesPerClass {
+            guard samplesPerClass <= count else {
+                throw .datasetDoesNotFit(
+                    key: "samples_per_class", value: "\(samplesPerClass)", data: data,
+                    reason: "class '\(name)' has only \(images); M must be at most the smallest class")
+            }
+            guard batchSize / samplesPerClass <= present.count else {
+                throw .datasetDoesNotFit(
+                    key: "samples_per_class", value: "\(samplesPerClass)", data: data,
+                    reason: "--batch-size \(batchSize) needs \(batchSize / samplesPerClass) classes of M images, the folder has \(present.count)")
+            }
         }
     }
 

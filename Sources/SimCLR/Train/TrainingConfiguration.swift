@@ -11,6 +11,14 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// N, images per step (2N views).
     public var batchSize: Int
     public var loss: ContrastiveLossKind
+    /// Where the loss takes its positives: the other view (`views`, SimCLR) or the images of
+    /// the same class (`labels`).
+    public var supervision: Supervision
+    /// Which triplets `--loss triplet` uses (`semi-hard` with label supervision only).
+    public var mining: TripletMining
+    /// M: batches are drawn M images from each of batch size / M random classes
+    /// (pytorch-metric-learning's `MPerClassSampler`); nil: a seeded shuffle of all images.
+    public var samplesPerClass: Int?
     /// NT-Xent temperature τ > 0 (dimensionless).
     public var temperature: Float
     /// Margin of the contrastive and triplet losses (embedding distance units).
@@ -34,7 +42,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case data, epochs, loss, temperature, margin, optimizer, momentum, seed, model, augmentation
+        case supervision, mining
         case batchSize = "batch_size"
+        case samplesPerClass = "samples_per_class"
         case learningRate = "lr"
         case learningRateScaling = "lr_scaling"
         case weightDecay = "weight_decay"
@@ -45,6 +55,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public init(
         data: String = TrainingDefaults.data, epochs: Int = TrainingDefaults.epochs,
         batchSize: Int = TrainingDefaults.batchSize, loss: ContrastiveLossKind = .ntxent,
+        supervision: Supervision = TrainingDefaults.supervision, mining: TripletMining = TrainingDefaults.mining,
+        samplesPerClass: Int? = nil,
         temperature: Float = TrainingDefaults.temperature, margin: Float = TrainingDefaults.margin,
         optimizer: OptimizerKind = .lars, learningRate: Double? = nil, learningRateScaling: LearningRateScaling? = nil,
         weightDecay: Double? = nil, momentum: Double = TrainingDefaults.momentum,
@@ -56,6 +68,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         self.epochs = epochs
         self.batchSize = batchSize
         self.loss = loss
+        self.supervision = supervision
+        self.mining = mining
+        self.samplesPerClass = samplesPerClass
         self.temperature = temperature
         self.margin = margin
         self.optimizer = optimizer
@@ -109,7 +124,18 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         settings.temperature = temperature
         settings.contrastiveMargin = margin
         settings.tripletMargin = margin
-        return try loss.makeLoss(settings)
+        switch supervision {
+        case .views:
+            // `validate()` refuses semi-hard mining here.
+            settings.tripletMining = mining == .batchAll ? .batchAll : .batchHard
+            return try loss.makeLoss(settings)
+        case .labels:
+            switch loss {
+            case .ntxent: return try SupConLoss(temperature: temperature)
+            case .contrastive: return try LabeledContrastiveLoss(margin: margin, normalization: settings.normalization)
+            case .triplet: return try LabeledTripletLoss(margin: margin, mining: mining, normalization: settings.normalization)
+            }
+        }
     }
 
     /// The architecture as checkpoints record it: `{"architecture": "resnet-mini", "widths",

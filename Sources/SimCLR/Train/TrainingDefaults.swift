@@ -10,6 +10,10 @@ public enum TrainingDefaults {
     public static let batchSize = 256
     /// NT-Xent temperature τ (SimCLR, arXiv 2002.05709, Table 5: 0.5 for CIFAR-10).
     public static let temperature: Float = 0.5
+    /// Positives from the views (self-supervised SimCLR), not from labels.
+    public static let supervision = Supervision.views
+    /// Triplet mining: the farthest positive and nearest negative of each anchor.
+    public static let mining = TripletMining.batchHard
     /// Margin of the contrastive and triplet losses, in embedding-distance units.
     public static let margin: Float = 1
     /// Momentum of SGD and LARS.

@@ -5,6 +5,8 @@ import SimCLR
 extension OptimizerKind: ExpressibleByArgument {}
 extension ContrastiveLossKind: ExpressibleByArgument {}
 extension LearningRateScaling: ExpressibleByArgument {}
+extension Supervision: ExpressibleByArgument {}
+extension TripletMining: ExpressibleByArgument {}
 
 /// The training arguments of `simclr pretrain`. Every option is optional: a new run applies the
 /// given ones to `TrainingConfiguration`'s defaults (`TrainingDefaults`, one place), `--resume`
@@ -21,6 +23,15 @@ struct PretrainOptions: ParsableArguments {
 
     @Option(help: "Loss over the views: ntxent, contrastive, triplet (default ntxent).")
     var loss: ContrastiveLossKind?
+
+    @Option(help: "Where the positives come from: views (the other view of the image, SimCLR) or labels (images of the same class folder: ntxent becomes SupCon, contrastive runs over every labelled pair, triplet mines by --mining) (default \(TrainingDefaults.supervision.rawValue)).")
+    var supervision: Supervision?
+
+    @Option(help: "Triplets of --loss triplet: batch-hard, batch-all, or semi-hard (labels only) (default \(TrainingDefaults.mining.rawValue)).")
+    var mining: TripletMining?
+
+    @Option(help: "Draw each batch as M images from each of batch-size / M random classes (pytorch-metric-learning's MPerClassSampler); default: a shuffled epoch.")
+    var samplesPerClass: Int?
 
     // `.unconditional`: a negative value (`--lr -1`) is read as the value, so the range check names
     // it, instead of being taken for an unknown flag.
@@ -112,6 +123,9 @@ struct PretrainOptions: ParsableArguments {
         }
         if let batchSize { c.batchSize = batchSize }
         if let loss { c.loss = loss }
+        if let supervision { c.supervision = supervision }
+        if let mining { c.mining = mining }
+        if let samplesPerClass { c.samplesPerClass = samplesPerClass }
         if let temperature { c.temperature = temperature }
         if let margin { c.margin = margin }
         if let optimizer, optimizer != c.optimizer {

@@ -8,12 +8,22 @@ enum PretrainReport {
         return """
             \(dataset.count) images (\(dataset.channels) channel(s), \(dataset.classNames.count) classes) from \(c.data)
             resnet-mini widths \(c.model.widths.map(String.init).joined(separator: ",")), projection \(c.model.projectionDim), \(c.model.imageSize)×\(c.model.imageSize) views
-            \(c.loss.rawValue) (\(c.loss == .ntxent ? "τ \(c.temperature)" : "margin \(c.margin)")), \(c.optimizer.rawValue), peak lr \(String(format: "%.4g", c.peakLearningRate)) (\(c.learningRateScaling.rawValue)), warmup \(trainer.schedule.warmupSteps) of \(trainer.schedule.totalSteps) steps
+            \(lossDescription(c)), \(c.optimizer.rawValue), peak lr \(String(format: "%.4g", c.peakLearningRate)) (\(c.learningRateScaling.rawValue)), warmup \(trainer.schedule.warmupSteps) of \(trainer.schedule.totalSteps) steps
             \(c.epochs) epochs × \(trainer.stepsPerEpoch) steps of \(c.batchSize) images; output in \(trainer.outputFolder)\
-            \(trainer.part.count > 1 ? "\n\(trainer.part.count) processes (MPI), \(trainer.part.sizes(of: c.batchSize).map(String.init).joined(separator: "/")) images per process; global BatchNorm, NT-Xent over the whole batch" : "")\
+            \(trainer.part.count > 1 ? "\n\(trainer.part.count) processes (MPI), \(trainer.part.sizes(of: c.batchSize).map(String.init).joined(separator: "/")) images per process; global BatchNorm, the loss over the whole batch" : "")\
             \(trainer.progress.step > 0 ? "\nresuming at step \(trainer.progress.step) (epoch \(trainer.progress.epoch + 1))" : "")\
             \(trainer.checkpointEpochs.map { $0 < c.epochs ? "\nthe warmup + cosine schedule now spans \(c.epochs) epochs (the checkpoint's run planned \($0))" : "" } ?? "")
             """
+    }
+
+    /// "ntxent (τ 0.5)", or with labels "supcon (τ 0.1), labels, 32 images per class",
+    /// "triplet batch-hard (margin 0.2), labels".
+    static func lossDescription(_ c: TrainingConfiguration) -> String {
+        let name = c.supervision == .labels && c.loss == .ntxent ? "supcon" : c.loss.rawValue
+        let mining = c.loss == .triplet ? " " + c.mining.rawValue : ""
+        let setting = c.loss == .ntxent ? "τ \(c.temperature)" : "margin \(c.margin)"
+        let sampler = c.samplesPerClass.map { ", \($0) images per class" } ?? ""
+        return "\(name)\(mining) (\(setting)), \(c.supervision.rawValue)\(sampler)"
     }
 
     static func summary(_ s: TrainingSummary, trainer: Trainer) -> String {
