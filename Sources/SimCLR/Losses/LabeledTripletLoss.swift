@@ -101,25 +101,37 @@ public final class LabeledTripletLoss: ViewEmbeddingLoss {
 }
 
 /// Per-chunk scratch of `LabeledTripletLoss`: one anchor's positives and negatives (indices and
-/// distances, contiguous) and the active-triplet count of each negative.
+/// distances, contiguous), the positives sorted by a distance, and per-bucket tallies.
 struct AnchorScratch {
     let positives: UnsafeMutablePointer<Int>
     let negatives: UnsafeMutablePointer<Int>
     let negativeDistances: UnsafeMutablePointer<Float>
-    let negativeCounts: UnsafeMutablePointer<Float>
+    /// `(distance bits << 32) | position in positives`, ascending after `sortPositives`:
+    /// distances are ≥ 0, so their bit patterns order as the values.
+    let sortedPositives: UnsafeMutablePointer<UInt64>
+    /// Per bucket (0...|P|): negatives in it, the sum of their distances, the nearest one.
+    let bucketCounts: UnsafeMutablePointer<Int>
+    let bucketSums: UnsafeMutablePointer<Double>
+    let bucketNearest: UnsafeMutablePointer<Int>
 
     init(rows: Int) {
         positives = .allocate(capacity: rows)
         negatives = .allocate(capacity: rows)
         negativeDistances = .allocate(capacity: rows)
-        negativeCounts = .allocate(capacity: rows)
+        sortedPositives = .allocate(capacity: rows)
+        bucketCounts = .allocate(capacity: rows + 1)
+        bucketSums = .allocate(capacity: rows + 1)
+        bucketNearest = .allocate(capacity: rows + 1)
     }
 
     func deallocate() {
         positives.deallocate()
         negatives.deallocate()
         negativeDistances.deallocate()
-        negativeCounts.deallocate()
+        sortedPositives.deallocate()
+        bucketCounts.deallocate()
+        bucketSums.deallocate()
+        bucketNearest.deallocate()
     }
 }
 
@@ -183,49 +195,111 @@ struct AnchorRow {
         return (hinge, 1)
     }
 
-    func batchAll(margin: Float) -> (loss: Float, count: Float) {
-        let negativeDistances = scratch.negativeDistances, counts = scratch.negativeCounts
-        counts.update(repeating: 0, count: negativeCount)
-        var loss: Float = 0, active: Float = 0
+    /// Fills `sortedPositives` with the keys of `D(a, p) + shift`.
+    func sortPositives(shift: Float) {
+        let keys = scratch.sortedPositives
         for i in 0..<positiveCount {
-            let p = scratch.positives[i], shifted = distances[p] + margin
-            var sum: Float = 0, hits: Float = 0
-            for j in 0..<negativeCount {
-                let hinge = shifted - negativeDistances[j]
-                let on: Float = hinge > 0 ? 1 : 0
-                sum += on * hinge
-                hits += on
-                counts[j] += on
+            keys[i] = UInt64((distances[scratch.positives[i]] + shift).bitPattern) << 32 | UInt64(i)
+        }
+        if positiveCount <= 32 {
+            // Insertion sort: the usual few positives, no allocation.
+            for i in 1..<max(positiveCount, 1) {
+                let key = keys[i]
+                var j = i
+                while j > 0 && keys[j - 1] > key {
+                    keys[j] = keys[j - 1]
+                    j -= 1
+                }
+                keys[j] = key
             }
-            loss += sum
-            active += hits
-            coefficients[p] += hits * coefficient(p)
+        } else {
+            var buffer = UnsafeMutableBufferPointer(start: keys, count: positiveCount)
+            buffer.sort()
         }
-        for j in 0..<negativeCount where counts[j] > 0 {
-            let n = scratch.negatives[j]
-            coefficients[n] -= counts[j] * coefficient(n)
-        }
-        return (loss, active)
     }
 
+    /// The number of sorted positives whose key is below `key`.
+    @inline(__always)
+    func positivesBelow(_ key: UInt64) -> Int {
+        var low = 0, high = positiveCount
+        while low < high {
+            let middle = (low + high) / 2
+            if scratch.sortedPositives[middle] < key { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    @inline(__always)
+    func sortedValue(_ t: Int) -> Float { Float(bitPattern: UInt32(truncatingIfNeeded: scratch.sortedPositives[t] >> 32)) }
+
+    @inline(__always)
+    func sortedPositive(_ t: Int) -> Int { scratch.positives[Int(scratch.sortedPositives[t] & 0xFFFF_FFFF)] }
+
+    /// Every (p, n) with `D(a, n) < D(a, p) + m`. With the positives sorted by s_p = D(a, p) + m,
+    /// negative n falls in bucket b_n = #{p : s_p ≤ D(a, n)}: it is in a triplet with the |P| − b_n
+    /// positives above it, and the t-th positive's active negatives are those of buckets ≤ t, so
+    /// one running count and distance sum give its hinge sum `k·s_t − Σ D(a, n)`.
+    ///
+    /// - Complexity: O(|P| log |P| + |N| log |P|) per anchor instead of |P|·|N|.
+    func batchAll(margin: Float) -> (loss: Float, count: Float) {
+        guard positiveCount > 0, negativeCount > 0 else { return (0, 0) }
+        sortPositives(shift: margin)
+        let counts = scratch.bucketCounts, sums = scratch.bucketSums
+        counts.update(repeating: 0, count: positiveCount + 1)
+        sums.update(repeating: 0, count: positiveCount + 1)
+        for j in 0..<negativeCount {
+            let d = scratch.negativeDistances[j]
+            let bucket = positivesBelow((UInt64(d.bitPattern) + 1) << 32)
+            counts[bucket] += 1
+            sums[bucket] += Double(d)
+            if bucket < positiveCount {
+                let n = scratch.negatives[j]
+                coefficients[n] -= Float(positiveCount - bucket) * coefficient(n)
+            }
+        }
+        var loss: Double = 0, active = 0, k = 0, sum: Double = 0
+        for t in 0..<positiveCount {
+            k += counts[t]
+            sum += sums[t]
+            guard k > 0 else { continue }
+            let p = sortedPositive(t)
+            loss += Double(k) * Double(sortedValue(t)) - sum
+            active += k
+            coefficients[p] += Float(k) * coefficient(p)
+        }
+        return (Float(loss), Float(active))
+    }
+
+    /// Per positive, the nearest negative with `D(a, n) > D(a, p)` (lowest index on ties), else
+    /// the farthest negative. With the positives sorted by D(a, p), negative n serves the
+    /// b_n = #{p : D(a, p) < D(a, n)} nearest positives; a suffix minimum over the buckets gives
+    /// each positive its negative.
+    ///
+    /// - Complexity: O(|P| log |P| + |N| log |P|) per anchor.
     func semiHard(margin: Float) -> (loss: Float, count: Float) {
         guard negativeCount > 0 else { return (0, 0) }
-        let negativeDistances = scratch.negativeDistances
+        guard positiveCount > 0 else { return (0, 0) }
+        sortPositives(shift: 0)
+        let negativeDistances = scratch.negativeDistances, nearest = scratch.bucketNearest
         var farthest = 0
         for j in 1..<negativeCount where negativeDistances[j] > negativeDistances[farthest] { farthest = j }
-        var loss: Float = 0
-        for i in 0..<positiveCount {
-            let p = scratch.positives[i], positiveDistance = distances[p]
-            var chosen = -1
-            for j in 0..<negativeCount where negativeDistances[j] > positiveDistance {
-                if chosen < 0 || negativeDistances[j] < negativeDistances[chosen] { chosen = j }
-            }
-            if chosen < 0 { chosen = farthest }
-            let hinge = positiveDistance - negativeDistances[chosen] + margin
+        nearest.update(repeating: -1, count: positiveCount + 1)
+        for j in 0..<negativeCount {
+            let bucket = positivesBelow(UInt64(negativeDistances[j].bitPattern) << 32)
+            if nearest[bucket] < 0 || negativeDistances[j] < negativeDistances[nearest[bucket]] { nearest[bucket] = j }
+        }
+        var loss: Float = 0, best = -1
+        for t in stride(from: positiveCount - 1, through: 0, by: -1) {
+            let candidate = nearest[t + 1]
+            if candidate >= 0 && (best < 0 || negativeDistances[candidate] < negativeDistances[best]) { best = candidate }
+            let chosen = best >= 0 ? best : farthest
+            let p = sortedPositive(t)
+            let hinge = distances[p] - negativeDistances[chosen] + margin
             guard hinge > 0 else { continue }
             loss += hinge
+            let n = scratch.negatives[chosen]
             coefficients[p] += coefficient(p)
-            coefficients[scratch.negatives[chosen]] -= coefficient(scratch.negatives[chosen])
+            coefficients[n] -= coefficient(n)
         }
         return (loss, Float(positiveCount))
     }

@@ -2,17 +2,20 @@
 /// embeddings x, the ordered distance matrix `D_ij = distance(x_i, x_j)` and the gradient from a
 /// coefficient matrix W, all reused between calls of the same shape.
 ///
-/// Distances are computed row pair by row pair (not as ‖x_i‖² + ‖x_j‖² − 2 x_i·x_j), so that
-/// identical rows are exactly at distance 0 and the degenerate-gradient conventions hold.
+/// Distances without ε come from one sgemm (‖x_i‖² + ‖x_j‖² − 2 x_i·x_j), except where that is
+/// small against the two norms: those row pairs (and the diagonal) are recomputed from their
+/// differences, so identical rows are exactly at distance 0 and the degenerate-gradient
+/// conventions hold. With ε every pair is computed from its shifted difference.
 ///
-/// - Complexity: (2N)²·P for the distances (split over the cores), one or two sgemms
-///   `[2N, 2N]·[2N, P]` for the gradient.
+/// - Complexity: one sgemm `[2N, P]·[P, 2N]` for the distances (with ε: (2N)²·P over the
+///   cores), one or two sgemms `[2N, 2N]·[2N, P]` for the gradient.
 final class ViewDistanceMatrix {
     private let embeddingStorage = LossWorkspace()
     private let normStorage = LossWorkspace()
     private let distanceStorage = LossWorkspace()
     private let coefficientStorage = LossWorkspace()
     private let gradientStorage = LossWorkspace()
+    private let squaredNormStorage = LossWorkspace()
 
     private(set) var rows = 0
     private(set) var dimension = 0
@@ -47,15 +50,79 @@ final class ViewDistanceMatrix {
         case .l2: RowL2Normalization.forward(z: z, rows: rows, columns: dimension, u: x, norms: norms)
         }
         let xs = SendableConstPointer(UnsafePointer(x)), ds = SendablePointer(d)
+        let squared = metric == .squaredEuclidean, shift = metric.epsilon
+        guard shift == 0 else {
+            // Each chunk writes only its own rows of D: chunks never overlap.
+            Parallel.forEachChunk(rows, minimumChunk: max(1, 16384 / max(1, rows * dimension))) { range in
+                for i in range {
+                    for j in 0..<rows {
+                        let sum = Self.squaredDistance(xs.base + i * dimension, xs.base + j * dimension, count: dimension, shift: shift)
+                        ds.base[i * rows + j] = squared ? sum : sum.squareRoot()
+                    }
+                }
+            }
+            return
+        }
+        // ‖x_i − x_j‖² = ‖x_i‖² + ‖x_j‖² − 2 x_i·x_j by one sgemm; where that is below a tenth of
+        // ‖x_i‖² + ‖x_j‖² (near or identical rows, where the cancellation loses digits), the row
+        // pair's own sum of squared differences replaces it, so identical rows are exactly 0.
+        let squaredNorms = squaredNormStorage.reserve(rows)
+        for i in 0..<rows {
+            let xi = x + i * dimension
+            var sum: Float = 0
+            for c in 0..<dimension { sum += xi[c] * xi[c] }
+            squaredNorms[i] = sum
+        }
+        BLAS.sgemm(.none, .transposed, m: rows, n: rows, k: dimension, alpha: -2,
+                   a: x, lda: dimension, b: x, ldb: dimension, beta: 0, c: d, ldc: rows)
+        let ns = SendableConstPointer(UnsafePointer(squaredNorms))
         // Each chunk writes only its own rows of D: chunks never overlap.
-        Parallel.forEachChunk(rows, minimumChunk: max(1, 16384 / max(1, rows * dimension))) { range in
+        Parallel.forEachChunk(rows, minimumChunk: max(1, 16384 / max(1, rows))) { range in
             for i in range {
+                let row = ds.base + i * rows, ni = ns.base[i]
                 for j in 0..<rows {
-                    ds.base[i * rows + j] = metric.measure(
-                        xs.base + i * dimension, xs.base + j * dimension, count: dimension)
+                    let scale = ni + ns.base[j]
+                    var sum = row[j] + scale
+                    if j == i || !(sum >= 0.1 * scale) {
+                        sum = Self.squaredDistance(xs.base + i * dimension, xs.base + j * dimension, count: dimension, shift: 0)
+                    }
+                    row[j] = squared ? sum : sum.squareRoot()
                 }
             }
         }
+    }
+
+    /// `‖a − b + shift‖²` over `count` elements, 16 lanes at a time in Float (the (2N)²·P work
+    /// of the margin losses; `EmbeddingDistance.measure` sums in Double, 20× slower here).
+    /// With shift 0, identical rows give exactly 0 and the result is symmetric in a and b.
+    @inline(__always)
+    static func squaredDistance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int, shift: Float) -> Float {
+        typealias Vector = SIMD4<Float>
+        @inline(__always) func load(_ p: UnsafePointer<Float>) -> Vector { UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
+        let lanes = Vector(repeating: shift)
+        var s0 = Vector(), s1 = Vector(), s2 = Vector(), s3 = Vector()
+        var c = 0
+        while c + 16 <= count {
+            let d0 = load(a + c) - load(b + c) + lanes, d1 = load(a + c + 4) - load(b + c + 4) + lanes
+            let d2 = load(a + c + 8) - load(b + c + 8) + lanes, d3 = load(a + c + 12) - load(b + c + 12) + lanes
+            s0 += d0 * d0
+            s1 += d1 * d1
+            s2 += d2 * d2
+            s3 += d3 * d3
+            c += 16
+        }
+        while c + 4 <= count {
+            let d = load(a + c) - load(b + c) + lanes
+            s0 += d * d
+            c += 4
+        }
+        var sum = ((s0 + s1) + (s2 + s3)).sum()
+        while c < count {
+            let d = a[c] - b[c] + shift
+            sum += d * d
+            c += 1
+        }
+        return sum
     }
 
     /// Whether the positive of `anchor` is strictly nearer than every other candidate.
@@ -100,6 +167,6 @@ final class ViewDistanceMatrix {
     /// Bytes of workspace held right now.
     var workspaceBytes: Int {
         embeddingStorage.bytes + normStorage.bytes + distanceStorage.bytes + coefficientStorage.bytes
-            + gradientStorage.bytes
+            + gradientStorage.bytes + squaredNormStorage.bytes
     }
 }

@@ -17,15 +17,17 @@ public enum TrainingBenchmark {
         public var parameterCount: Int
     }
 
-    /// Trains `steps + 1` steps of the default recipe (LARS, NT-Xent, Fashion-MNIST preset) on
-    /// random `height × width × channels` images and measures all but the first step (which plans
-    /// buffers). With a `communicator` of K processes, every process calls this with the same
-    /// arguments and trains its part of each global batch, as `mpirun -np K simclr pretrain` does.
+    /// Trains `steps + 1` steps of the default recipe (LARS, NT-Xent, Fashion-MNIST preset), or
+    /// of the recipe `configure` makes of it, on random `height × width × channels` images in 10
+    /// classes and measures all but the first step (which plans buffers). With a `communicator` of
+    /// K processes, every process calls this with the same arguments and trains its part of each
+    /// global batch, as `mpirun -np K simclr pretrain` does.
     ///
     /// - Throws: errors from `Trainer` (none expected for valid sizes).
     public static func measure(
         steps: Int = 3, batchSize: Int = 256, height: Int = 28, width: Int = 28, channels: Int = 1,
-        widths: [Int] = [32, 64, 128], communicator: any Communicator = SingleProcessCommunicator()
+        widths: [Int] = [32, 64, 128], communicator: any Communicator = SingleProcessCommunicator(),
+        configure: (inout TrainingConfiguration) -> Void = { _ in }
     ) throws -> Result {
         precondition(steps >= 1, "TrainingBenchmark: steps must be ≥ 1, got \(steps)")
         var rng = SplitMix64(seed: 17)
@@ -36,15 +38,16 @@ public enum TrainingBenchmark {
                 pixels: (0..<(width * height * channels)).map { _ in UInt8(truncatingIfNeeded: rng.next()) })
         }
         let dataset = ImageDataset(
-            classNames: ["synthetic"], samples: (0..<count).map { .init(relativePath: "\($0).png", label: 0) },
+            classNames: (0..<10).map { "class\($0)" }, samples: (0..<count).map { .init(relativePath: "\($0).png", label: $0 % 10) },
             images: images, channels: channels)
         var augmentation = try AugmentationConfig.preset(named: AugmentationConfig.Preset.fashionMNIST.rawValue)
         augmentation.outputSize = .init(height: height, width: width)
         if channels == 3 { augmentation.normalization = .cifar10 }
-        let configuration = TrainingConfiguration(
+        var configuration = TrainingConfiguration(
             data: "synthetic", epochs: 1, batchSize: batchSize,
             model: ResNetMiniConfiguration(widths: widths, inputChannels: channels, imageSize: height),
             augmentation: augmentation)
+        configure(&configuration)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("simclr-bench-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let trainer = try Trainer(

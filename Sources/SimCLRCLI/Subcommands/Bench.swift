@@ -25,6 +25,7 @@ extension SimCLRCommand {
             case train
             case probe
             case mpi
+            case labels
         }
 
         func run() throws {
@@ -110,6 +111,8 @@ extension SimCLRCommand {
                     report["probe"] = try ProbeBenchmark.run()
                 case .mpi:
                     report["mpi"] = try mpiReport(communicator ?? SingleProcessCommunicator())
+                case .labels:
+                    report["labels"] = try labelsReport()
                 }
             }
             guard (communicator?.rank ?? 0) == 0 else { return }
@@ -136,6 +139,31 @@ extension SimCLRCommand {
                 "train_views_per_second": step.viewsPerSecond, "seconds_per_step": step.secondsPerStep,
                 "communication_share_of_step": step.communicationSecondsPerStep / step.secondsPerStep,
                 "gradient_allreduce": figures(reduce), "z_allgather": figures(gather),
+            ]
+        }
+
+        /// The label-supervised losses against the self-supervised ones: each loss alone on
+        /// 512 × 128 z (256 images in classes of 32, as `--samples-per-class 32`), then whole
+        /// training steps (default model, batch 256, 28×28×1) self-supervised and with labels.
+        private func labelsReport() throws -> [String: Any] {
+            let losses = try LabeledLossBenchmark.measure()
+            var steps: [[String: Any]] = []
+            let recipes: [(String, (inout TrainingConfiguration) -> Void)] = [
+                ("ntxent views", { _ in }),
+                ("supcon labels M32", { $0.supervision = .labels; $0.samplesPerClass = 32 }),
+                ("triplet batch-hard labels M32", { $0.supervision = .labels; $0.loss = .triplet; $0.margin = 0.2; $0.samplesPerClass = 32 }),
+            ]
+            for (name, configure) in recipes {
+                let result = try TrainingBenchmark.measure(configure: configure)
+                let shares = Dictionary(uniqueKeysWithValues: result.times.shares.map { ($0.stage, $0.share) })
+                steps.append([
+                    "recipe": name, "views_per_second": result.viewsPerSecond, "seconds_per_step": result.secondsPerStep,
+                    "loss_share": shares["loss", default: 0],
+                ])
+            }
+            return [
+                "loss_512x128_ms": Dictionary(uniqueKeysWithValues: losses.map { ($0.name, $0.seconds * 1e3) }),
+                "train_28x28x1_batch256": steps,
             ]
         }
 

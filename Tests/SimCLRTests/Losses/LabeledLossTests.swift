@@ -82,6 +82,36 @@ enum MetricFixtures {
         }
     }
 
+    /// Classes of 36 rows (more than 32 positives per anchor: the sort path of the mining) in
+    /// all three minings: the loss against the reference and sampled coordinates of dL/dz
+    /// against its central differences.
+    @Test(arguments: TripletMining.allCases)
+    func largeClassesMatchTheDefinition(mining: TripletMining) throws {
+        let labels = (0..<72).map { $0 % 2 }, dimension = 4
+        let z = randomEmbeddings(rows: labels.count, columns: dimension, seed: 71)
+        let objective = LabeledLossReference.Objective.triplet(mining, margin: 0.3)
+        let reference = { (x: [Double]) in LabeledLossReference.loss(x, labels: labels, dimension: dimension, normalize: true, objective) }
+        var gradient = Tensor(shape: [0])
+        let result = try LabeledTripletLoss(margin: 0.3, mining: mining).lossAndGradient(embeddings: z, labels: labels, embeddingGradient: &gradient)
+        let expected = reference(z.data.map(Double.init))
+        #expect(expected > 0.01 && abs(Double(result.loss) - expected) <= 1e-5 * max(1, expected), "\(result.loss) vs \(expected)")
+        var x = z.data.map(Double.init)
+        let indices = GradientCheck.sampleIndices(size: z.count, count: 24, seed: 5)
+        let numeric = indices.map { i -> Double in
+            let saved = x[i]
+            x[i] = saved + 1e-6
+            let plus = reference(x)
+            x[i] = saved - 1e-6
+            let minus = reference(x)
+            x[i] = saved
+            return (plus - minus) / 2e-6
+        }
+        let scale = max(gradient.data.map { abs(Double($0)) }.max()!, 1e-6)
+        for (i, value) in zip(indices, numeric) {
+            #expect(abs(Double(gradient.data[i]) - value) <= 1e-4 * scale, "\(mining) [\(i)]: \(gradient.data[i]) vs \(value)")
+        }
+    }
+
     /// With labels = image index (rows i and i+N share a label, or no labels at all) SupCon is
     /// NT-Xent: the same loss, gradient and in-batch accuracy, for any label values and blocking.
     @Test(arguments: [(1, 4, Float(0.5)), (5, 8, 0.1), (16, 3, 0.5)])
