@@ -25,6 +25,10 @@ public struct MetricsRecord: Codable, Equatable, Sendable {
     public var seconds: Double?
     /// kNN top-1 accuracy on the held-out folder, when measured this epoch (0…1).
     public var knnTop1: Double?
+    /// `CollapseDetector.spread` of the step's z (step records only): 0 when all views point one way.
+    public var embeddingSpread: Double?
+    /// True when the run has collapsed (`CollapseDetector`); absent while it has not.
+    public var collapsed: Bool?
 
     enum CodingKeys: String, CodingKey {
         case kind, epoch, step, loss
@@ -33,11 +37,14 @@ public struct MetricsRecord: Codable, Equatable, Sendable {
         case positiveTop1 = "positive_top1"
         case seconds
         case knnTop1 = "knn_top1"
+        case embeddingSpread = "z_spread"
+        case collapsed
     }
 
     public init(
         kind: Kind, epoch: Int, step: Int, loss: Double, learningRate: Double, viewsPerSecond: Double,
-        positiveTop1: Double, seconds: Double? = nil, knnTop1: Double? = nil
+        positiveTop1: Double, seconds: Double? = nil, knnTop1: Double? = nil, embeddingSpread: Double? = nil,
+        collapsed: Bool? = nil
     ) {
         self.kind = kind
         self.epoch = epoch
@@ -48,6 +55,8 @@ public struct MetricsRecord: Codable, Equatable, Sendable {
         self.positiveTop1 = positiveTop1
         self.seconds = seconds
         self.knnTop1 = knnTop1
+        self.embeddingSpread = embeddingSpread
+        self.collapsed = collapsed
     }
 }
 

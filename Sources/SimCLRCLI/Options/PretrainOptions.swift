@@ -146,6 +146,8 @@ struct PretrainOptions: ParsableArguments {
             return config
         } catch let error as ValidationError {
             throw error
+        } catch AugmentationError.invalidParameter(name: "outputSize", _, let expected) {
+            throw ValidationError("--image-size \(imageSize) is out of range: expected \(expected)")
         } catch {
             throw ValidationError("\(error)")
         }

@@ -29,6 +29,7 @@ extension SimCLRCommand {
         func run() throws {
             runtime.apply()
             let frozen = try FrozenEncoder.load(weightsPath: encoder)
+            for name in frozen.unusedTensorNames { print("warning: \(encoder): tensor '\(name)' is not part of the model and is ignored") }
             let channels = frozen.description.configuration.inputChannels
             let (dataset, report) = try ImageDataset.loadImageFolder(
                 root: data, options: ImageFolderOptions(channels: channels == 1 ? .grayscale : .rgb, skipBadImages: skipBadImages))
