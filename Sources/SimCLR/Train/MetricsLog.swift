@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One line of `metrics.jsonl`: the figures of one optimizer step or of one whole epoch.
 public struct MetricsRecord: Codable, Equatable, Sendable {
     public enum Kind: String, Codable, Sendable {
@@ -105,13 +109,24 @@ public final class MetricsLog {
     ///
     /// - Throws: `FileWriteError` naming the path.
     public func append(_ record: MetricsRecord) throws {
-        do {
-            var line = try encoder.encode(record)
-            line.append(UInt8(ascii: "\n"))
-            try handle.write(contentsOf: line)
-        } catch {
-            throw FileWriteError(path: path, reason: "\(error)")
+        // Encoding a record of numbers cannot fail; the write reports the system's reason
+        // (e.g. "No space left on device") rather than a Foundation error dump.
+        var line = (try? encoder.encode(record)) ?? Data()
+        line.append(UInt8(ascii: "\n"))
+        let fd = handle.fileDescriptor
+        let failure: Int32? = line.withUnsafeBytes { raw in
+            var written = 0
+            while written < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + written, raw.count - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                written += n
+            }
+            return nil
         }
+        if let failure { throw FileWriteError(path: path, reason: String(cString: strerror(failure))) }
     }
 
     /// Reads every record of a log (for tests and summaries).

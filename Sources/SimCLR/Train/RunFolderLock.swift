@@ -24,10 +24,10 @@ public final class RunFolderLock {
     public init(folder: String) throws(RunFolderLockError) {
         self.folder = folder
         let path = folder + "/" + Self.fileName
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        do throws(FileWriteError) {
+            try AtomicFile.createFolders(folder)
         } catch {
-            throw .cannotLock(folder: folder, reason: Self.reason(error))
+            throw .cannotLock(folder: folder, reason: error.reason)
         }
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .cannotLock(folder: folder, reason: String(cString: strerror(errno))) }
@@ -68,14 +68,6 @@ public final class RunFolderLock {
         var buffer = [UInt8](repeating: 0, count: 4096)
         let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
         return n > 0 ? String(decoding: buffer[..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : ""
-    }
-
-    private static func reason(_ error: Error) -> String {
-        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
-        if let underlying, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        return error.localizedDescription
     }
 }
 

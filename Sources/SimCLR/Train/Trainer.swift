@@ -156,14 +156,15 @@ public final class Trainer {
         guard configuration.epochs >= plannedEpochs else {
             throw CheckpointError.epochsLowered(path: path, checkpoint: plannedEpochs, requested: configuration.epochs)
         }
+        // Other images would change the steps per epoch: say so before the step arithmetic does.
+        if let stored = checkpoint.dataset, case let found = DatasetIdentity(dataset), stored != found {
+            throw CheckpointError.datasetChanged(path: path, folder: configuration.data, checkpoint: stored, found: found)
+        }
         let position = checkpoint.progress.step - checkpoint.progress.epoch * stepsPerEpoch
         guard position >= 0, position < stepsPerEpoch || checkpoint.progress.epoch >= configuration.epochs else {
             throw CheckpointError.corrupt(
                 path: path,
                 reason: "step \(checkpoint.progress.step) does not fall in epoch \(checkpoint.progress.epoch) of \(stepsPerEpoch) steps")
-        }
-        if let stored = checkpoint.dataset, stored != DatasetIdentity(dataset) {
-            throw CheckpointError.datasetChanged(path: path, folder: configuration.data, checkpoint: stored, found: DatasetIdentity(dataset))
         }
         try model.load(stateDict: checkpoint.model, includeHead: true)
         optimizer.load(state: checkpoint.optimizer)

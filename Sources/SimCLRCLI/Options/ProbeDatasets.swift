@@ -32,8 +32,13 @@ struct ProbeDatasets {
 
     /// h of both sets through `encoder`.
     func representations(_ encoder: FrozenEncoder, batchSize: Int) throws -> (Tensor, Tensor) {
-        (try encoder.representations(of: train, path: trainPath, batchSize: batchSize),
-         try encoder.representations(of: test, path: testPath, batchSize: batchSize))
+        let trainProgress = CountProgress(label: "features of \(trainPath)")
+        let trainFeatures = try encoder.representations(of: train, path: trainPath, batchSize: batchSize, progress: trainProgress.update)
+        trainProgress.finish()
+        let testProgress = CountProgress(label: "features of \(testPath)")
+        let testFeatures = try encoder.representations(of: test, path: testPath, batchSize: batchSize, progress: testProgress.update)
+        testProgress.finish()
+        return (trainFeatures, testFeatures)
     }
 
     /// The default resnet-mini for these images, initialised from `seed` as `simclr pretrain`

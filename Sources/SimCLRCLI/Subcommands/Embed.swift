@@ -35,7 +35,9 @@ extension SimCLRCommand {
                 root: data, options: ImageFolderOptions(channels: channels == 1 ? .grayscale : .rgb, skipBadImages: skipBadImages))
             for line in report.warnings { print("warning: \(line)") }
             let start = System.now()
-            let h = try frozen.representations(of: dataset, path: data, batchSize: batchSize)
+            let progress = CountProgress(label: "features of \(data)")
+            let h = try frozen.representations(of: dataset, path: data, batchSize: batchSize, progress: progress.update)
+            progress.finish()
             let seconds = System.now() - start
             let stem = String(out.dropLast(".npy".count))
             try NumpyArrayFile.write(h, to: out)

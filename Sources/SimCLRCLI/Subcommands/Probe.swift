@@ -69,7 +69,9 @@ extension SimCLRCommand {
                     name: source.name, train: trainFeatures, trainLabels: sets.train.labels, test: testFeatures,
                     testLabels: sets.test.labels, classCount: sets.train.classNames.count, settings: evaluation.settings))
             }
-            let report = ProbeReport(train: train, test: test, classNames: sets.train.classNames, evaluations: evaluations)
+            let report = ProbeReport(
+                train: train, test: test, classNames: sets.train.classNames, evaluations: evaluations,
+                protocol: ProbeProtocol(settings: evaluation.settings))
             print(report.formattedTable())
             print(report.formattedDetails(of: evaluations[0]))
             try AtomicFile.write(try report.jsonBytes(), to: out)
