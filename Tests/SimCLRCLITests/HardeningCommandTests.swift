@@ -23,8 +23,8 @@ import Testing
         let cases: [([String], String)] = [
             (["--threads", "2147483648"], "--threads must be between 1 and"),
             (["--threads", "100000"], "--threads must be between 1 and"),
-            (["--image-size", "2147483648"], "--image-size 2147483648"),
-            (["--image-size", "100000"], "--image-size 100000"),
+            (["--image-size", "2147483648"], "--image-size must be between 8 and"),
+            (["--image-size", "100000"], "--image-size 100000 with --batch-size"),
             (["--projection-dim", "2147483648"], "--projection-dim must be between 1 and"),
             (["--widths", "100000,1,1"], "--image-size 28 with --batch-size"),
         ]

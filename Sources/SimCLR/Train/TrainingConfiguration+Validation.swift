@@ -40,7 +40,6 @@ extension TrainingConfiguration {
         try require(
             model.imageSize >= 8 && model.imageSize <= limit, "image_size", "must be between 8 and \(limit)", model.imageSize)
         try require(model.inputChannels == 1 || model.inputChannels == 3, "channels", "must be 1 or 3", model.inputChannels)
-        try augmentation.validate(channels: model.inputChannels)
         let needed = estimatedActivationBytes
         guard needed <= physicalMemory / 2 else {
             throw TrainingConfigurationError.tooMuchMemory(
@@ -48,6 +47,7 @@ extension TrainingConfiguration {
                     + model.widths.map(String.init).joined(separator: ",") + " and --projection-dim \(model.projectionDim)",
                 neededBytes: needed, availableBytes: physicalMemory)
         }
+        try augmentation.validate(channels: model.inputChannels)
     }
 
     /// Bytes of the feature maps one training step keeps for its backward pass: about six maps per
