@@ -25,6 +25,11 @@ swift build -c release --scratch-path "$SCRATCH" --target SimCLR "${flags[@]}" >
 BIN=$SCRATCH/release
 objects=$(find "$BIN/SimCLR.build" "$BIN/CPNGShim.build" -name '*.o')
 libs=$(pkg-config --libs openblas libpng zlib)
+# SimCLR's swiftmodule names its C modules: point the compiler at their module maps.
+modulemaps=()
+for map in "$BIN/CPNGShim.build/module.modulemap" Sources/COpenBLAS/module.modulemap Sources/CLibPNG/module.modulemap Sources/CZlib/module.modulemap; do
+    modulemaps+=(-Xcc "-fmodule-map-file=$map")
+done
 
 for target in $TARGETS; do
     define=FUZZ_$(echo "$target" | tr 'a-z-' 'A-Z_')
@@ -33,19 +38,21 @@ for target in $TARGETS; do
     sanitize_flag=()
     if [ "$SANITIZE" != none ]; then sanitize_flag=(-sanitize="$SANITIZE"); fi
     swiftc -O -parse-as-library -sanitize=fuzzer "${sanitize_flag[@]}" -D "$define" \
-        -I "$BIN/Modules" -I Sources/CPNGShim/include -Xcc -fmodule-map-file=Sources/CPNGShim/include/module.modulemap \
-        Scripts/fuzz/FuzzTarget.swift $objects $libs -o "$exe" 2>&1 | grep -v warning || true
+        -I "$BIN/Modules" -I Sources/CPNGShim/include "${modulemaps[@]}" \
+        Scripts/fuzz/FuzzTarget.swift $objects $libs -o "$exe" 2>&1 | grep -E "error" || true
     corpus=$SCRATCH/corpus/$target
     mkdir -p "$corpus" "$SCRATCH/findings/$target"
+    # Seeds (a failing copy or a SIGPIPE from head is no reason to stop).
     case $target in
-        png) find "$FIXTURES/png-edge" "$FIXTURES/pngsuite" datasets/fashion-mnist-mini -name '*.png' | head -200 | xargs -I{} cp {} "$corpus/" ;;
-        safetensors) find "$FIXTURES" -name '*.safetensors' -size -2M | xargs -I{} cp {} "$corpus/" ;;
-        checkpoint) find "$FIXTURES" runs -name 'checkpoint*.safetensors' -size -4M 2>/dev/null | xargs -r -I{} cp {} "$corpus/" || true
-                    find "$FIXTURES/encoder" -name 'weights.safetensors' | head -2 | while read -r f; do cp "$f" "$corpus/$(basename "$(dirname "$f")").safetensors"; done ;;
+        png) { find "$FIXTURES/png-edge" "$FIXTURES/pngsuite" -name '*.png'; find datasets/fashion-mnist-mini -name '*.png' | head -20; } \
+                 | while read -r f; do cp "$f" "$corpus/$(echo "$f" | tr / _ | sed "s/^[._]*//")"; done || true ;;
+        safetensors) find "$FIXTURES" -name '*.safetensors' -size -8192k | while read -r f; do cp "$f" "$corpus/$(echo "$f" | tr / _ | sed "s/^[._]*//")"; done || true ;;
+        checkpoint) find "$FIXTURES/encoder" -name 'weights.safetensors' | while read -r f; do cp "$f" "$corpus/$(echo "$f" | tr / _ | sed "s/^[._]*//")"; done || true
+                    find runs -name 'checkpoint.safetensors' -size -8192k 2>/dev/null | while read -r f; do cp "$f" "$corpus/$(echo "$f" | tr / _ | sed "s/^[._]*//")"; done || true ;;
         idx) printf '\x00\x00\x08\x03\x00\x00\x00\x01\x00\x00\x00\x02\x00\x00\x00\x02\x01\x02\x03\x04' > "$corpus/tiny3"
              printf '\x00\x00\x08\x01\x00\x00\x00\x02\x05\x07' > "$corpus/tiny1" ;;
-        encoder-json) find "$FIXTURES" runs -name 'encoder.json' 2>/dev/null | head -20 | while read -r f; do cp "$f" "$corpus/$(echo "$f" | tr / _)"; done
-                      echo '{"widths":[32,64,128],"input_channels":1,"image_size":28,"projection_dim":128,"normalization":{"mean":[0.28],"std":[0.35]}}' > "$corpus/default.json" ;;
+        encoder-json) find "$FIXTURES" runs -name '*.json' -size -256k 2>/dev/null | while read -r f; do cp "$f" "$corpus/$(echo "$f" | tr / _ | sed "s/^[._]*//")"; done || true
+                      echo '{"widths":[32,64,128],"input_channels":1,"image_size":28,"projection_dim":128,"normalization":{"mean":[0.28],"std":[0.35]},"training":{"seed":0}}' > "$corpus/default.json" ;;
     esac
     echo "== fuzzing $target for ${SECONDS_PER_TARGET} s ($(ls "$corpus" | wc -l) seeds)"
     ASAN_OPTIONS=detect_leaks=0 "$exe" "$corpus" -max_total_time="$SECONDS_PER_TARGET" -rss_limit_mb=4096 -max_len=262144 \

@@ -7,7 +7,7 @@ import SimCLR
 
 #if FUZZ_ENCODER_JSON
 /// encoder.json is read from a file: one per process, rewritten for every input.
-let encoderJSONPath = "/tmp/simclr-fuzz-\(getpid())-encoder.json"
+let encoderJSONPath = (FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : "/tmp") + "/simclr-fuzz-\(getpid())-encoder.json"
 #endif
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -23,7 +23,9 @@ public func fuzz(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     _ = try? IDXArray.parse(bytes, file: "fuzz-idx", expectedDimensions: 3, limitBytes: 1 << 24)
     _ = try? IDXArray.parse(bytes, file: "fuzz-idx", expectedDimensions: 1, limitBytes: 1 << 24)
     #elseif FUZZ_ENCODER_JSON
-    FileManager.default.createFile(atPath: encoderJSONPath, contents: Data(bytes))
+    let fd = open(encoderJSONPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    close(fd)
     _ = try? EncoderDescription.read(path: encoderJSONPath)
     #endif
     return 0
