@@ -24,3 +24,6 @@ else
 fi
 # Data-parallel runs over Open MPI (mpirun -np 2, 3) against the one-process run.
 Scripts/test-mpi.sh
+# libFuzzer targets (PNG, safetensors, checkpoint, IDX, encoder.json) under AddressSanitizer,
+# seeded from the fixtures, a short while each (FUZZ_SECONDS=0 skips; longer runs: Scripts/fuzz.sh).
+if [ "${FUZZ_SECONDS:-10}" != 0 ]; then SECONDS_PER_TARGET=${FUZZ_SECONDS:-10} Scripts/fuzz.sh; fi

@@ -25,6 +25,8 @@ final class ProgressDisplay: TrainingObserver {
         var loss: Double
         var learningRate: Double
         var positiveTop1: Double
+        /// The run has collapsed (`CollapseDetector`): the line says so.
+        var collapsed = false
         var viewsPerSecond: Double
         /// Estimated seconds left in the run.
         var secondsLeft: Double?
@@ -78,13 +80,13 @@ final class ProgressDisplay: TrainingObserver {
         let now = System.now()
         let totalSteps = epochs * stepsPerEpoch
         let secondsPerStep = (now - sessionStart.seconds) / Double(max(record.step - sessionStart.step, 1))
-        update(
-            Status(
-                epoch: record.epoch, epochs: epochs,
-                stepInEpoch: record.step - (record.epoch - 1) * stepsPerEpoch, stepsPerEpoch: stepsPerEpoch,
-                loss: record.loss, learningRate: record.learningRate, positiveTop1: record.positiveTop1,
-                viewsPerSecond: record.viewsPerSecond, secondsLeft: secondsPerStep * Double(totalSteps - record.step)),
-            now: now)
+        var status = Status(
+            epoch: record.epoch, epochs: epochs,
+            stepInEpoch: record.step - (record.epoch - 1) * stepsPerEpoch, stepsPerEpoch: stepsPerEpoch,
+            loss: record.loss, learningRate: record.learningRate, positiveTop1: record.positiveTop1,
+            viewsPerSecond: record.viewsPerSecond, secondsLeft: secondsPerStep * Double(totalSteps - record.step))
+        status.collapsed = record.collapsed == true
+        update(status, now: now)
     }
 
     /// The line of a finished epoch.
@@ -93,7 +95,8 @@ final class ProgressDisplay: TrainingObserver {
             String(
                 format: "epoch %d/%d  loss %.4f  top1 %.1f%%  %.0f views/s  %@", record.epoch, epochs,
                 record.loss, 100 * record.positiveTop1, record.viewsPerSecond, Self.duration(record.seconds ?? 0))
-                + (record.knnTop1.map { String(format: "  kNN top1 %.1f%%", 100 * $0) } ?? ""))
+                + (record.knnTop1.map { String(format: "  kNN top1 %.1f%%", 100 * $0) } ?? "")
+                + (record.collapsed == true ? "  COLLAPSED" : ""))
     }
 
     /// Shows the status of a step just finished.
@@ -125,7 +128,7 @@ final class ProgressDisplay: TrainingObserver {
         let eta = s.secondsLeft.map { "  ETA " + duration($0) } ?? ""
         return "epoch \(s.epoch)/\(s.epochs)  step \(s.stepInEpoch)/\(s.stepsPerEpoch)  loss "
             + String(format: "%.4f  lr %.4g  top1 %.1f%%  %.0f views/s", s.loss, s.learningRate, 100 * s.positiveTop1, s.viewsPerSecond)
-            + eta
+            + eta + (s.collapsed ? "  COLLAPSED" : "")
     }
 
     /// `h:mm:ss` (or `m:ss` under an hour) for a number of seconds.

@@ -12,7 +12,14 @@ struct RuntimeOptions: ParsableArguments {
     var blasCore: String?
 
     func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        let limit = MemoryBudget.maximumThreads
+        guard threads >= 1 && threads <= limit else {
+            throw ValidationError("--threads must be between 1 and \(limit) (4 per core), got \(threads)")
+        }
+        if let (needed, available) = MemoryBudget.threadsExceedAddressSpace(threads) {
+            throw ValidationError(
+                "--threads \(threads) needs about \(MemoryBudget.describe(needed)) of address space for BLAS buffers, more than the limit of \(MemoryBudget.describe(available)) (ulimit -v); lower --threads or raise the limit")
+        }
     }
 
     /// Applies the thread count to OpenBLAS and to the elementwise loops.

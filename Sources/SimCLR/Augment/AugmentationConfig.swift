@@ -52,7 +52,10 @@ public struct AugmentationConfig: Codable, Sendable, Equatable {
             try check(p >= 0 && p <= 1, name, p, "a probability in [0, 1]")
         }
         if let size = outputSize {
-            try check(size.height >= 1 && size.width >= 1, "outputSize", "\(size.height)x\(size.width)", "positive height and width")
+            let pixels = MemoryBudget.product([size.height, size.width]) ?? .max
+            try check(
+                size.height >= 1 && size.width >= 1 && pixels <= PNG.defaultMaximumPixels, "outputSize",
+                "\(size.height)x\(size.width)", "positive height and width, at most \(PNG.defaultMaximumPixels) pixels")
         }
         try check(crop.scale.lowerBound > 0 && crop.scale.upperBound <= 1, "crop.scale", crop.scale, "a range within (0, 1]")
         try check(crop.ratio.lowerBound > 0 && crop.ratio.upperBound.isFinite, "crop.ratio", crop.ratio, "a positive finite range")

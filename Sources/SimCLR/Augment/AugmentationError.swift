@@ -16,7 +16,10 @@ public enum AugmentationError: Error, Equatable, CustomStringConvertible {
         case .unknownPreset(let name, let known):
             return "unknown augmentation preset '\(name)'; known presets: \(known.joined(separator: ", "))"
         case .invalidParameter(let name, let value, let expected):
-            return "augmentation parameter \(name) = \(value) is invalid: expected \(expected)"
+            guard let flag = Self.flags[name] else {
+                return "augmentation parameter \(name) = \(value) is invalid: expected \(expected)"
+            }
+            return "\(flag) \(value) is invalid (augmentation parameter \(name)): expected \(expected)"
         case .normalizationChannelMismatch(let name, let count, let channels):
             return "normalisation \(name) has \(count) values but the dataset has \(channels) channel(s); give 1 or \(channels) values"
         case .notEnoughImages(let count, let batchSize):
@@ -25,4 +28,16 @@ public enum AugmentationError: Error, Equatable, CustomStringConvertible {
             return "images differ in size (\(first) vs \(other) at \(path)); set an output size so every view has the same shape"
         }
     }
+
+    /// The command-line flag of each parameter name, so messages name what the user typed.
+    static let flags: [String: String] = [
+        "outputSize": "--view-size", "crop.scale": "--crop-scale", "crop.ratio": "--crop-ratio",
+        "horizontalFlip.probability": "--flip-probability", "colorJitter.probability": "--jitter-probability",
+        "colorJitter.brightness": "--brightness", "colorJitter.contrast": "--contrast",
+        "colorJitter.saturation": "--saturation", "colorJitter.hue": "--hue",
+        "grayscale.probability": "--grayscale-probability", "blur.probability": "--blur-probability",
+        "blur.sigma": "--blur-sigma", "blur.kernelFraction": "--blur-kernel-fraction",
+        "blur.minimumSide": "--blur-minimum-side", "normalization.mean": "--normalize-mean",
+        "normalization.std": "--normalize-std", "count": "--count", "scale": "--scale",
+    ]
 }

@@ -30,8 +30,17 @@ public enum AugmentationPreview {
         let maxH = max(viewH, indices.map { dataset.images[$0].height }.max()!)
         let maxW = max(viewW, indices.map { dataset.images[$0].width }.max()!)
         let magnification = scale ?? max(1, 128 / max(maxH, maxW))
-        let cellH = maxH * magnification, cellW = maxW * magnification
-        let height = rows * cellH + (rows + 1) * gap, width = 3 * cellW + 4 * gap
+        // The grid's side lengths from outside numbers (--scale, image sides), overflow-safe and
+        // within the PNG pixel limit, before its pixels are allocated.
+        guard let cellH = MemoryBudget.product([maxH, magnification]), let cellW = MemoryBudget.product([maxW, magnification]),
+            let height = MemoryBudget.product([rows, cellH + gap]).map({ $0 + gap }),
+            let width = MemoryBudget.product([3, cellW + gap]).map({ $0 + gap }),
+            let gridPixels = MemoryBudget.product([height, width]), gridPixels <= PNG.defaultMaximumPixels
+        else {
+            throw .invalidParameter(
+                name: "scale", value: "\(magnification)",
+                expected: "a grid of at most \(PNG.defaultMaximumPixels) pixels (\(rows) rows of \(maxH)x\(maxW) cells)")
+        }
         var pixels = [UInt8](repeating: background, count: height * width * c)
 
         /// Copies a `h × w` image, read by `sample(y, x, k)`, magnified, centred in cell (row, column).

@@ -48,9 +48,11 @@ public struct RandomResizedCrop: Codable, Sendable, Equatable {
         for _ in 0..<Self.maximumAttempts {
             let targetArea = area * rng.uniform(scale.lowerBound, scale.upperBound)
             let aspect = exp(rng.uniform(logLower, logUpper))
-            let w = Int((targetArea * aspect).squareRoot().rounded(.toNearestOrEven))
-            let h = Int((targetArea / aspect).squareRoot().rounded(.toNearestOrEven))
-            if w > 0, w <= width, h > 0, h <= height {
+            // Compared as Double first: an extreme ratio (1e300, 1e-45) gives sides beyond Int.
+            let wd = (targetArea * aspect).squareRoot().rounded(.toNearestOrEven)
+            let hd = (targetArea / aspect).squareRoot().rounded(.toNearestOrEven)
+            if wd >= 1, wd <= Double(width), hd >= 1, hd <= Double(height) {
+                let w = Int(wd), h = Int(hd)
                 let top = AugmentationRandom.index(below: height - h + 1, using: &rng)
                 let left = AugmentationRandom.index(below: width - w + 1, using: &rng)
                 return Box(top: top, left: left, height: h, width: w)
@@ -59,14 +61,16 @@ public struct RandomResizedCrop: Codable, Sendable, Equatable {
         return centreFallback(height: height, width: width)
     }
 
-    /// The fallback crop: the whole image, narrowed to the nearest allowed aspect ratio, centred.
+    /// The fallback crop: the whole image, narrowed to the nearest allowed aspect ratio, centred;
+    /// at least one pixel each way.
     public func centreFallback(height: Int, width: Int) -> Box {
         let inputRatio = Double(width) / Double(height)
         var w = width, h = height
+        // Each side stays within 1…its image side, however extreme the ratio (0.001, 1e6).
         if inputRatio < ratio.lowerBound {
-            h = Int((Double(w) / ratio.lowerBound).rounded(.toNearestOrEven))
+            h = Int(min(max((Double(w) / ratio.lowerBound).rounded(.toNearestOrEven), 1), Double(height)))
         } else if inputRatio > ratio.upperBound {
-            w = Int((Double(h) * ratio.upperBound).rounded(.toNearestOrEven))
+            w = Int(min(max((Double(h) * ratio.upperBound).rounded(.toNearestOrEven), 1), Double(width)))
         }
         return Box(top: (height - h) / 2, left: (width - w) / 2, height: h, width: w)
     }

@@ -132,14 +132,14 @@ public struct ImageFolderListing: Sendable, Equatable {
 
     /// The names in `folder`, without `.` and `..`, sorted by code point.
     private static func entries(of folder: String) throws(DatasetError) -> [String] {
-        guard let stream = opendir(folder) else {
+        guard let stream = FileSystemName.withCString(folder, { opendir($0) }) else {
             throw .unreadable(path: folder, reason: String(cString: strerror(errno)))
         }
         defer { closedir(stream) }
         var names: [String] = []
         while let entry = readdir(stream) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                FileSystemName.decode(raw.prefix { $0 != 0 })
             }
             if name != "." && name != ".." { names.append(name) }
         }
@@ -150,7 +150,7 @@ public struct ImageFolderListing: Sendable, Equatable {
 
     static func kind(of path: String, followLinks: Bool) -> EntryKind {
         var info = stat()
-        guard (followLinks ? stat(path, &info) : lstat(path, &info)) == 0 else { return .missing }
+        guard FileSystemName.withCString(path, { followLinks ? stat($0, &info) : lstat($0, &info) }) == 0 else { return .missing }
         switch info.st_mode & S_IFMT {
         case S_IFDIR: return .directory
         case S_IFREG: return .regular

@@ -7,6 +7,8 @@ public enum EncoderLoadError: Error, CustomStringConvertible, Equatable {
     case unsupportedArchitecture(path: String, name: String)
     /// The weights do not fit the architecture in `encoder.json` (missing tensor, other shape).
     case weightsMismatch(path: String, reason: String)
+    /// The weights hold NaN/infinite values or negative variances (a diverged run).
+    case unusableWeights(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -14,6 +16,8 @@ public enum EncoderLoadError: Error, CustomStringConvertible, Equatable {
         case .invalidDescription(let path, let reason): return "\(path) is not a usable encoder.json: \(reason)"
         case .unsupportedArchitecture(let path, let name):
             return "\(path): architecture '\(name)' is not supported (only 'resnet-mini')"
+        case .unusableWeights(let path, let reason):
+            return "\(path): \(reason); refusing to compute features from it"
         case .weightsMismatch(let path, let reason):
             return "\(path) does not match encoder.json beside it: \(reason)"
                 + "\n---> HINT: pass the encoder.safetensors written together with that encoder.json."

@@ -8,14 +8,22 @@ import Foundation
 /// Legend: n images, B batch size, H×W image size, C channels, D = widths[2].
 public final class FrozenEncoder {
     public let description: EncoderDescription
+    /// Tensors of the loaded file that belong to no part of the model (neither encoder nor
+    /// head): ignored, for the caller to warn about.
+    public private(set) var unusedTensorNames: [String] = []
     private let model: SimCLRModel
     private let input = FeatureMap()
 
     /// The trained encoder: `encoder.json` beside `weightsPath` gives the architecture, and every
-    /// encoder tensor of `weightsPath` must be present with the right shape (`head.*` is not needed).
+    /// encoder tensor of `weightsPath` must be present with the right shape and finite values
+    /// (`head.*` is not needed). A folder stands for its `encoder.safetensors`.
     ///
     /// - Throws: `EncoderLoadError` naming the file at fault.
-    public static func load(weightsPath: String) throws(EncoderLoadError) -> FrozenEncoder {
+    public static func load(weightsPath given: String) throws(EncoderLoadError) -> FrozenEncoder {
+        // A run folder stands for the encoder.safetensors inside it.
+        var isFolder: ObjCBool = false
+        let weightsPath = FileManager.default.fileExists(atPath: given, isDirectory: &isFolder) && isFolder.boolValue
+            ? (given.hasSuffix("/") ? given : given + "/") + EncoderManifest.weightsFileName : given
         guard FileManager.default.fileExists(atPath: weightsPath) else {
             throw .unreadable(path: weightsPath, reason: "no such file")
         }
@@ -30,9 +38,14 @@ public final class FrozenEncoder {
         let encoder = try randomInit(description: description, seed: description.initializationSeed)
         do {
             try encoder.model.load(stateDict: file.tensors, includeHead: false)
+        } catch let error as ModelError {
+            if case .unusableValues = error { throw .unusableWeights(path: weightsPath, reason: "\(error)") }
+            throw .weightsMismatch(path: weightsPath, reason: "\(error)")
         } catch {
             throw .weightsMismatch(path: weightsPath, reason: "\(error)")
         }
+        let known = Set(encoder.model.stateDict(includeHead: true).map(\.name))
+        encoder.unusedTensorNames = file.tensors.map(\.name).filter { !known.contains($0) }
         return encoder
     }
 

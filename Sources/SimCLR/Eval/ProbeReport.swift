@@ -8,8 +8,13 @@ public struct ProbeReport: Sendable, Codable, Equatable {
     public var test: String
     public var classNames: [String]
     public var evaluations: [ProbeEvaluation]
+    /// How the numbers were obtained (absent in reports of older builds).
+    public var `protocol`: ProbeProtocol?
 
-    public init(train: String, test: String, classNames: [String], evaluations: [ProbeEvaluation]) {
+    public init(
+        train: String, test: String, classNames: [String], evaluations: [ProbeEvaluation], protocol: ProbeProtocol? = nil
+    ) {
+        self.protocol = `protocol`
         self.train = train
         self.test = test
         self.classNames = classNames

@@ -37,7 +37,9 @@ public struct WeightedKNNClassifier: Sendable {
     }
 
     /// Summed vote weights per class, `[m, K]`, for `queries` `[m, D]`; feed to
-    /// `ClassificationMetrics` for top-1/top-5.
+    /// `ClassificationMetrics` for top-1/top-5. Each row's weights are exp((s − s_max) / τ) with
+    /// s_max its largest neighbour similarity: the same ranking as exp(s / τ) (a common factor
+    /// per row), finite for any τ > 0, the nearest neighbour weighing 1.
     ///
     /// - Precondition: `queries.shape[1] == D`.
     /// - Complexity: one sgemm `[B, D]·[D, n]` per block of B queries, then a size-k heap
@@ -75,8 +77,12 @@ public struct WeightedKNNClassifier: Sendable {
                             for row in chunk {
                                 Self.selectTop(neighbours, of: s.base + row * n, count: n, values: &heapValues, indices: &heapIndices)
                                 let out = v.base + row * k
+                                // Max-subtracted: exp((s − s_max)/τ) ∈ (0, 1], so a small τ neither
+                                // overflows to inf nor lets the largest weight swamp the rest.
+                                var largest = -Float.infinity
+                                for j in 0..<neighbours { largest = max(largest, heapValues[j]) }
                                 for j in 0..<neighbours {
-                                    out[l.base[heapIndices[j]]] += Foundation.exp(heapValues[j] * inverseTemperature)
+                                    out[l.base[heapIndices[j]]] += Foundation.exp((heapValues[j] - largest) * inverseTemperature)
                                 }
                             }
                         }

@@ -5,6 +5,8 @@ public enum IDXError: Error, Equatable, Sendable, CustomStringConvertible {
     case unreadable(file: String, reason: String)
     /// The first four bytes are not `00 00 08 <dims>` with the expected number of dimensions.
     case badMagic(file: String, found: [UInt8], expectedDimensions: Int)
+    /// The header announces more data than `limitBytes` (or more than an Int can count).
+    case tooLarge(file: String, dimensions: [Int], limitBytes: UInt64)
     /// The data is shorter than its header says.
     case truncated(file: String, expectedBytes: Int, actualBytes: Int)
     /// The data is longer than its header says.
@@ -25,6 +27,9 @@ public enum IDXError: Error, Equatable, Sendable, CustomStringConvertible {
         case .badMagic(let file, let found, let dimensions):
             let hex = found.map { String($0, radix: 16) }.joined(separator: " ")
             return "\(file): not an IDX file of unsigned bytes with \(dimensions) dimension(s): magic bytes are [\(hex)], expected [0 0 8 \(dimensions)]"
+        case .tooLarge(let file, let dimensions, let limit):
+            let sizes = dimensions.map(String.init).joined(separator: "x")
+            return "\(file): header announces \(sizes) bytes, more than the limit of \(MemoryBudget.describe(limit)) (half of this machine's memory)"
         case .truncated(let file, let expected, let actual):
             return "\(file): truncated: header announces \(expected) bytes, file has \(actual)"
         case .trailingBytes(let file, let expected, let actual):

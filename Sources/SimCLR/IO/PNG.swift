@@ -134,7 +134,7 @@ public enum PNG {
 
     /// Reads a whole file with POSIX calls, so errors carry the system's reason.
     private static func readFile(_ path: String) throws(PNGError) -> [UInt8] {
-        let fd = open(path, O_RDONLY)
+        let fd = FileSystemName.withCString(path) { open($0, O_RDONLY) }
         guard fd >= 0 else { throw .unreadable(file: path, reason: errnoText()) }
         defer { close(fd) }
         var status = stat()

@@ -47,7 +47,7 @@ public enum PNGError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .sizeLimit:
-            return "\(file): \(reason)\n---> HINT: raise the limit only for trusted files (maximumPixels)."
+            return "\(file): \(reason)\n---> HINT: raise the limit with --max-pixels only for trusted files."
         default:
             return "\(file): \(reason)"
         }

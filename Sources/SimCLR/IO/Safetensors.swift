@@ -97,9 +97,10 @@ public struct SafetensorsFile: Sendable {
             guard dtype == "F32" else {
                 throw SafetensorsError.unsupportedDType(path: path, tensor: name, dtype: dtype)
             }
-            let elements = shape.reduce(1, *)
-            guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[1] <= dataCount,
-                offsets[1] - offsets[0] == elements * 4
+            // Overflow-safe: a shape whose byte count exceeds Int can never match the offsets.
+            let byteCount = MemoryBudget.bytes(shape, bytesPerElement: 4)
+            guard let byteCount, offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] <= dataCount,
+                offsets[1] - offsets[0] == byteCount
             else {
                 throw SafetensorsError.malformed(
                     path: path,
@@ -108,6 +109,12 @@ public struct SafetensorsFile: Sendable {
             entries.append((name, offsets[0], offsets[1], shape))
         }
         entries.sort { ($0.begin, $0.name) < ($1.begin, $1.name) }
+        // Byte ranges must not overlap (the reference implementation also refuses them).
+        for (previous, next) in zip(entries, entries.dropFirst()) where next.begin < previous.end {
+            throw SafetensorsError.malformed(
+                path: path,
+                reason: "tensors '\(previous.name)' \([previous.begin, previous.end]) and '\(next.name)' \([next.begin, next.end]) overlap")
+        }
         var tensors: [(name: String, tensor: Tensor)] = []
         tensors.reserveCapacity(entries.count)
         bytes.withUnsafeBytes { raw in

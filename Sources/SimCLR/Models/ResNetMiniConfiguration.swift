@@ -44,5 +44,31 @@ public struct ResNetMiniConfiguration: Codable, Sendable, Equatable {
         guard projectionDim >= 1 else {
             throw ModelError.invalidConfiguration("projection dim must be positive, got \(projectionDim)")
         }
+        let limit = Self.sizeLimit
+        guard widths.allSatisfy({ $0 <= limit }), projectionDim <= limit, imageSize <= limit else {
+            throw ModelError.invalidConfiguration(
+                "widths \(widths), projection dim \(projectionDim) and image size \(imageSize) must each be at most \(limit)")
+        }
+        // Weights, gradients and up to two optimizer buffers: four Float32 copies.
+        let bytes = UInt64(parameterCount) * 16
+        guard bytes <= MemoryBudget.limitBytes else {
+            throw ModelError.invalidConfiguration(
+                "widths \(widths) with projection dim \(projectionDim) need \(MemoryBudget.describe(bytes)) of parameters and optimizer state, more than half of this machine's memory")
+        }
+    }
+
+    /// The largest width, projection dim or image size accepted (as `TrainingConfiguration.sizeLimit`):
+    /// with it, `parameterCount` cannot overflow.
+    public static let sizeLimit = 1 << 20
+
+    /// Learned parameters of encoder + head (convolutions 3×3 and 1×1 shortcuts, head linears; the
+    /// small BatchNorm vectors counted once per channel, four each).
+    /// - Precondition: sizes within `sizeLimit` (checked by `validate`).
+    public var parameterCount: Int {
+        let c = inputChannels, w1 = widths[0], w2 = widths[1], w3 = widths[2], p = projectionDim
+        let convolutions = 9 * (c * w1 + 2 * w1 * w1 + w1 * w2 + w2 * w2 + w2 * w3 + w3 * w3) + w1 * w2 + w2 * w3
+        let head = w3 * w3 + w3 + w3 * p + p
+        let batchNorm = 4 * (3 * w1 + 3 * w2 + 3 * w3 + w3)
+        return convolutions + head + batchNorm
     }
 }

@@ -29,6 +29,13 @@ extension SimCLRModel {
             guard found.shape == current.shape else {
                 throw ModelError.shapeMismatch(name: name, expected: current.shape, found: found.shape)
             }
+            // Every way into a model passes here (resume, probe, embed, export, kNN monitor).
+            guard TrainingError.isFinite(found) else {
+                throw ModelError.unusableValues(name: name, reason: "holds NaN or infinite values")
+            }
+            if name.hasSuffix(".running_var"), found.data.contains(where: { $0 < 0 }) {
+                throw ModelError.unusableValues(name: name, reason: "holds a negative variance")
+            }
         }
         var parameters: [String: Parameter] = [:]
         for parameter in self.parameters { parameters[parameter.name] = parameter }

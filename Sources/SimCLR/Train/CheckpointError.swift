@@ -16,6 +16,8 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     /// `--resume` without `--data`, and the training folder stored in the checkpoint (as it was
     /// given, possibly relative to another working directory) is not a folder from here.
     case trainingFolderMissing(path: String, folder: String)
+    /// `--resume` on training images other than the checkpoint's (count or listing differ).
+    case datasetChanged(path: String, folder: String, checkpoint: DatasetIdentity, found: DatasetIdentity)
     /// A tensor the model or optimizer needs is absent.
     case missingTensor(path: String, name: String)
     /// The file holds a tensor the model and optimizer do not have.
@@ -38,6 +40,8 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
             return "checkpoint \(path) belongs to a \(checkpoint)-epoch run; --epochs \(requested) would cut its learning-rate schedule short (--epochs may only be raised on --resume)"
         case .trainingFolderMissing(let path, let folder):
             return "checkpoint \(path) was trained on \(folder), which is not a folder from here\n---> HINT: pass --data with the training folder's path from this directory."
+        case .datasetChanged(let path, let folder, let checkpoint, let found):
+            return "checkpoint \(path) was trained on \(checkpoint), but \(folder) now holds \(found); --resume needs the same images (start a new run with --overwrite or another --out)"
         case .missingTensor(let path, let name):
             return "checkpoint \(path) lacks tensor '\(name)'" + hint
         case .unexpectedTensor(let path, let name):

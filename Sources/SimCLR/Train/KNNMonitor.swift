@@ -13,6 +13,8 @@ public final class KNNMonitor: TrainingObserver {
     public let heldOut: ImageDataset
     /// Measure after every `every`-th epoch (and after the last one).
     public let every: Int
+    /// Where the held-out images come from, for messages.
+    public let heldOutPath: String
     public let neighborCount: Int
     public let temperature: Float
     private var encoder: FrozenEncoder?
@@ -30,6 +32,7 @@ public final class KNNMonitor: TrainingObserver {
         self.bank = bank
         self.heldOut = heldOut
         self.every = every
+        self.heldOutPath = heldOutPath
         self.neighborCount = neighborCount
         self.temperature = temperature
     }
@@ -48,7 +51,7 @@ public final class KNNMonitor: TrainingObserver {
                 configuration: configuration.model, normalization: configuration.augmentation.normalization,
                 initializationSeed: configuration.seed),
             seed: configuration.seed)
-        for (dataset, path) in [(bank, "kNN memory bank"), (heldOut, "kNN held-out data")] {
+        for (dataset, path) in [(bank, "kNN memory bank \(configuration.data)"), (heldOut, "kNN held-out data \(heldOutPath)")] {
             _ = try dataset.commonImageSize(path: path)
             guard dataset.channels == configuration.model.inputChannels else {
                 throw ProbeInputError.channelMismatch(path: path, found: dataset.channels, expected: configuration.model.inputChannels)

@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One line of `metrics.jsonl`: the figures of one optimizer step or of one whole epoch.
 public struct MetricsRecord: Codable, Equatable, Sendable {
     public enum Kind: String, Codable, Sendable {
@@ -25,6 +29,10 @@ public struct MetricsRecord: Codable, Equatable, Sendable {
     public var seconds: Double?
     /// kNN top-1 accuracy on the held-out folder, when measured this epoch (0…1).
     public var knnTop1: Double?
+    /// `CollapseDetector.spread` of the step's z (step records only): 0 when all views point one way.
+    public var embeddingSpread: Double?
+    /// True when the run has collapsed (`CollapseDetector`); absent while it has not.
+    public var collapsed: Bool?
 
     enum CodingKeys: String, CodingKey {
         case kind, epoch, step, loss
@@ -33,11 +41,14 @@ public struct MetricsRecord: Codable, Equatable, Sendable {
         case positiveTop1 = "positive_top1"
         case seconds
         case knnTop1 = "knn_top1"
+        case embeddingSpread = "z_spread"
+        case collapsed
     }
 
     public init(
         kind: Kind, epoch: Int, step: Int, loss: Double, learningRate: Double, viewsPerSecond: Double,
-        positiveTop1: Double, seconds: Double? = nil, knnTop1: Double? = nil
+        positiveTop1: Double, seconds: Double? = nil, knnTop1: Double? = nil, embeddingSpread: Double? = nil,
+        collapsed: Bool? = nil
     ) {
         self.kind = kind
         self.epoch = epoch
@@ -48,6 +59,8 @@ public struct MetricsRecord: Codable, Equatable, Sendable {
         self.positiveTop1 = positiveTop1
         self.seconds = seconds
         self.knnTop1 = knnTop1
+        self.embeddingSpread = embeddingSpread
+        self.collapsed = collapsed
     }
 }
 
@@ -96,13 +109,24 @@ public final class MetricsLog {
     ///
     /// - Throws: `FileWriteError` naming the path.
     public func append(_ record: MetricsRecord) throws {
-        do {
-            var line = try encoder.encode(record)
-            line.append(UInt8(ascii: "\n"))
-            try handle.write(contentsOf: line)
-        } catch {
-            throw FileWriteError(path: path, reason: "\(error)")
+        // Encoding a record of numbers cannot fail; the write reports the system's reason
+        // (e.g. "No space left on device") rather than a Foundation error dump.
+        var line = (try? encoder.encode(record)) ?? Data()
+        line.append(UInt8(ascii: "\n"))
+        let fd = handle.fileDescriptor
+        let failure: Int32? = line.withUnsafeBytes { raw in
+            var written = 0
+            while written < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + written, raw.count - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                written += n
+            }
+            return nil
         }
+        if let failure { throw FileWriteError(path: path, reason: String(cString: strerror(failure))) }
     }
 
     /// Reads every record of a log (for tests and summaries).

@@ -34,6 +34,10 @@ public final class Trainer {
     public let part: BatchPart
     private let loss: any ViewEmbeddingLoss
     private var lastCheckpointStep: Int?
+    /// The training images' identity, stored in every checkpoint.
+    public private(set) lazy var datasetIdentity = DatasetIdentity(dataset)
+    /// Watches every step for collapse; its verdict marks the records and the summary.
+    public private(set) var collapse = CollapseDetector()
 
     /// Whether this run continues from a checkpoint.
     public var isResumed: Bool { checkpointEpochs != nil }
@@ -154,6 +158,10 @@ public final class Trainer {
         guard configuration.epochs >= plannedEpochs else {
             throw CheckpointError.epochsLowered(path: path, checkpoint: plannedEpochs, requested: configuration.epochs)
         }
+        // Other images would change the steps per epoch: say so before the step arithmetic does.
+        if let stored = checkpoint.dataset, case let found = DatasetIdentity(dataset), stored != found {
+            throw CheckpointError.datasetChanged(path: path, folder: configuration.data, checkpoint: stored, found: found)
+        }
         let position = checkpoint.progress.step - checkpoint.progress.epoch * stepsPerEpoch
         guard position >= 0, position < stepsPerEpoch || checkpoint.progress.epoch >= configuration.epochs else {
             throw CheckpointError.corrupt(
@@ -169,9 +177,11 @@ public final class Trainer {
 
     /// The current state as a checkpoint.
     public func makeCheckpoint() -> TrainingCheckpoint {
-        TrainingCheckpoint(
+        var checkpoint = TrainingCheckpoint(
             model: model.stateDict(includeHead: true), optimizer: optimizer.state(), progress: progress,
             arguments: configuration.json, architecture: configuration.architectureJSON)
+        checkpoint.dataset = datasetIdentity
+        return checkpoint
     }
 
     /// The observers that write the run folder: `metrics.jsonl` and the checkpoint (+ the encoder
@@ -189,15 +199,16 @@ public final class Trainer {
     /// - Parameters:
     ///   - stop: polled before every step (SIGINT/SIGTERM set it when it watches signals).
     ///   - observers: in call order; nil means `runFolderWriters()`.
-    /// - Throws: `TrainingError.nonFiniteLoss` / `.nonFiniteGradient` / `.nonFiniteState` (the last
+    /// - Throws: `RunFolderLockError.held` when another process trains into the same folder,
+    ///   `TrainingError.nonFiniteLoss` / `.nonFiniteGradient` / `.nonFiniteState` (the last
     ///   good checkpoint is left in place), `AugmentationError`, `LossError`, and what an observer
     ///   throws (`FileWriteError`, the kNN monitor's `ProbeInputError`).
     @discardableResult
     public func run(stop: StopRequest = StopRequest(), observers: [any TrainingObserver]? = nil) throws -> TrainingSummary {
         let observers = observers ?? runFolderWriters(stop: stop)
-        if communicator.rank == 0 {
-            try FileManager.default.createDirectory(atPath: outputFolder, withIntermediateDirectories: true)
-        }
+        // One run per folder: held until this call returns (rank 0 alone writes the folder).
+        let lock = communicator.rank == 0 ? try RunFolderLock(folder: outputFolder) : nil
+        defer { withExtendedLifetime(lock) {} }
         for observer in observers { try observer.runWillStart(self) }
         let totalSteps = configuration.epochs * stepsPerEpoch
         let sessionStart = System.now()
@@ -234,7 +245,8 @@ public final class Trainer {
             completed: progress.step >= totalSteps, step: progress.step, epoch: progress.epoch,
             lastEpochLoss: lastEpoch?.loss, lastEpochPositiveTop1: lastEpoch?.positiveTop1, seconds: seconds,
             viewsPerSecond: Double((progress.step - sessionFirstStep) * 2 * configuration.batchSize) / max(seconds, 1e-9),
-            times: times, communicationSeconds: communicator.communicationSeconds - sessionCommunication)
+            times: times, communicationSeconds: communicator.communicationSeconds - sessionCommunication,
+            collapsedSinceStep: collapse.collapsedSince)
         for observer in observers { try observer.runDidEnd(summary, trainer: self) }
         return summary
     }
@@ -271,10 +283,15 @@ public final class Trainer {
         progress.epochSums.loss += Double(result.loss)
         progress.epochSums.positiveTop1 += Double(result.positiveTop1Accuracy)
         progress.epochSums.steps += 1
+        let spread = CollapseDetector.spread(of: z)
+        collapse.update(
+            step: progress.step, loss: Double(result.loss), spread: spread,
+            degenerateLoss: configuration.loss == .ntxent ? CollapseDetector.degenerateNTXentLoss(batchSize: configuration.batchSize) : nil)
         let record = MetricsRecord(
             kind: .step, epoch: progress.epoch + 1, step: progress.step, loss: Double(result.loss),
             learningRate: learningRate, viewsPerSecond: Double(2 * configuration.batchSize) / (t5 - t0),
-            positiveTop1: Double(result.positiveTop1Accuracy))
+            positiveTop1: Double(result.positiveTop1Accuracy), embeddingSpread: spread,
+            collapsed: collapse.isCollapsed ? true : nil)
         for observer in observers { try observer.stepDidEnd(record, trainer: self) }
         return batch
     }
@@ -296,7 +313,8 @@ public final class Trainer {
         var record = MetricsRecord(
             kind: .epoch, epoch: progress.epoch, step: progress.step, loss: sums.loss / Double(sums.steps),
             learningRate: schedule.learningRate(atStep: progress.step - 1), viewsPerSecond: Double(views) / seconds,
-            positiveTop1: sums.positiveTop1 / Double(sums.steps), seconds: seconds)
+            positiveTop1: sums.positiveTop1 / Double(sums.steps), seconds: seconds,
+            collapsed: collapse.isCollapsed ? true : nil)
         for observer in observers { try observer.epochWillEnd(&record, trainer: self) }
         for observer in observers { try observer.epochDidEnd(record, trainer: self) }
         try handOverCheckpoint(to: observers)

@@ -6,7 +6,7 @@ import Foundation
 /// and layouts (DESIGN.md), then the optimizer state with the prefix `optimizer.`.
 /// `__metadata__`: `format` (`pt`, so `safetensors.torch` loads it), `step`, `epoch`,
 /// `rng_state` (JSON: generator name → state), `epoch_sums` (JSON), `arguments` (the training
-/// arguments as JSON), `architecture` (JSON object), and `checksum` (FNV-1a 64 over the tensor
+/// arguments as JSON), `architecture` (JSON object), `dataset` (`DatasetIdentity` as JSON), and `checksum` (FNV-1a 64 over the tensor
 /// bytes in file order, hex) so a damaged file is refused rather than resumed.
 public struct TrainingCheckpoint {
     /// The file name inside a run's output folder.
@@ -23,6 +23,8 @@ public struct TrainingCheckpoint {
     public var arguments: String
     /// The architecture as a JSON object text (name, widths, channels, projection dims...).
     public var architecture: String
+    /// The training images it was trained on (metadata `dataset`); nil in checkpoints of older builds.
+    public var dataset: DatasetIdentity?
 
     public init(
         model: [(name: String, tensor: Tensor)], optimizer: [(name: String, tensor: Tensor)],
@@ -57,7 +59,7 @@ public struct TrainingCheckpoint {
             "arguments": arguments,
             "architecture": architecture,
             "checksum": Self.checksum(tensors.map(\.1)),
-        ]
+        ].merging(dataset.map { ["dataset": $0.json] } ?? [:]) { a, _ in a }
         return SafetensorsFile(tensors: tensors, metadata: metadata).serialized()
     }
 
@@ -84,7 +86,8 @@ public struct TrainingCheckpoint {
 
     /// Parses checkpoint bytes; `path` is for messages.
     ///
-    /// - Throws: `CheckpointError.corrupt` naming the first problem.
+    /// - Throws: `CheckpointError.corrupt` naming the first problem (also a tensor with a NaN or
+    ///   an infinity).
     public static func parse(_ bytes: [UInt8], path: String) throws(CheckpointError) -> TrainingCheckpoint {
         let file: SafetensorsFile
         do {
@@ -126,10 +129,16 @@ public struct TrainingCheckpoint {
                 model.append((name, tensor))
             }
         }
-        return TrainingCheckpoint(
+        var checkpoint = TrainingCheckpoint(
             model: model, optimizer: optimizer,
             progress: TrainingProgress(step: step, epoch: epoch, randomState: randomState, epochSums: epochSums),
             arguments: try value("arguments"), architecture: try value("architecture"))
+        checkpoint.dataset = file.metadata["dataset"].flatMap(DatasetIdentity.parse)
+        // Never resumed or exported: a checkpoint of a diverged run (written by an older build).
+        if let name = checkpoint.firstNonFiniteTensor {
+            throw .corrupt(path: path, reason: "tensor '\(name)' holds NaN or infinite values (the run had diverged)")
+        }
+        return checkpoint
     }
 
     /// Checks that the checkpoint fits the run about to resume from it: same architecture, then

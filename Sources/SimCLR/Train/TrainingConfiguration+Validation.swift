@@ -54,7 +54,6 @@ extension TrainingConfiguration {
         try require(
             model.imageSize >= 8 && model.imageSize <= limit, "image_size", "must be between 8 and \(limit)", model.imageSize)
         try require(model.inputChannels == 1 || model.inputChannels == 3, "channels", "must be 1 or 3", model.inputChannels)
-        try augmentation.validate(channels: model.inputChannels)
         let needed = estimatedActivationBytes
         guard needed <= physicalMemory / 2 else {
             throw TrainingConfigurationError.tooMuchMemory(
@@ -62,6 +61,7 @@ extension TrainingConfiguration {
                     + model.widths.map(String.init).joined(separator: ",") + " and --projection-dim \(model.projectionDim)",
                 neededBytes: needed, availableBytes: physicalMemory)
         }
+        try augmentation.validate(channels: model.inputChannels)
     }
 
     /// Checks the arguments that depend on the training images, before any work: with

@@ -17,4 +17,6 @@ public struct TrainingSummary: Sendable {
     public var times: StepTimes
     /// Seconds of this session spent in collectives between processes (0 for one process).
     public var communicationSeconds: Double = 0
+    /// The step from which the run has been collapsed (`CollapseDetector`), if it has.
+    public var collapsedSinceStep: Int? = nil
 }

@@ -155,8 +155,9 @@ struct PretrainOptions: ParsableArguments {
         }
         do {
             var config = try augmentation.config()
-            config.outputSize = .init(height: imageSize, width: imageSize)
+            // --image-size is TrainingConfiguration.validate's to check (range, then memory).
             try config.validate(channels: channels)
+            config.outputSize = .init(height: imageSize, width: imageSize)
             return config
         } catch let error as ValidationError {
             throw error

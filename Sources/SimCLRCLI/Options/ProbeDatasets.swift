@@ -10,7 +10,8 @@ struct ProbeDatasets {
     /// - Parameters:
     ///   - channels: the encoder's input channels (nil: as the images come).
     ///   - skipBadImages: skip (and list) files that fail to decode instead of stopping.
-    /// - Throws: `DatasetError` from loading, `ProbeInputError.classMismatch` if the class folders differ.
+    /// - Throws: `DatasetError` from loading, `ProbeInputError.classMismatch` if the class folders
+    ///   differ, `.tooFewClasses` for fewer than 2 classes, `.emptySet` for a folder without images.
     static func load(train: String, test: String, channels: Int?, skipBadImages: Bool = false) throws -> ProbeDatasets {
         let options = ImageFolderOptions(
             channels: channels.map { $0 == 1 ? .grayscale : .rgb } ?? .automatic, skipBadImages: skipBadImages)
@@ -20,14 +21,24 @@ struct ProbeDatasets {
         guard trainSet.dataset.classNames == testSet.dataset.classNames else {
             throw ProbeInputError.classMismatch(path: test, found: testSet.dataset.classNames, expected: trainSet.dataset.classNames)
         }
+        // Before any feature is computed: the probe's softmax needs two classes and both sets images.
+        try ProbeInputCheck.labels(trainSet.dataset.labels, classCount: trainSet.dataset.classNames.count, path: train)
+        for (set, path) in [(trainSet.dataset, train), (testSet.dataset, test)] where set.count == 0 {
+            throw ProbeInputError.emptySet(path: path)
+        }
         print("train: \(trainSet.dataset.count) images, test: \(testSet.dataset.count) images, \(trainSet.dataset.classNames.count) classes")
         return ProbeDatasets(train: trainSet.dataset, test: testSet.dataset, trainPath: train, testPath: test)
     }
 
     /// h of both sets through `encoder`.
     func representations(_ encoder: FrozenEncoder, batchSize: Int) throws -> (Tensor, Tensor) {
-        (try encoder.representations(of: train, path: trainPath, batchSize: batchSize),
-         try encoder.representations(of: test, path: testPath, batchSize: batchSize))
+        let trainProgress = CountProgress(label: "features of \(trainPath)")
+        let trainFeatures = try encoder.representations(of: train, path: trainPath, batchSize: batchSize, progress: trainProgress.update)
+        trainProgress.finish()
+        let testProgress = CountProgress(label: "features of \(testPath)")
+        let testFeatures = try encoder.representations(of: test, path: testPath, batchSize: batchSize, progress: testProgress.update)
+        testProgress.finish()
+        return (trainFeatures, testFeatures)
     }
 
     /// The default resnet-mini for these images, initialised from `seed` as `simclr pretrain`

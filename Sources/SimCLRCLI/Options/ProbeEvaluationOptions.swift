@@ -17,14 +17,18 @@ struct ProbeEvaluationOptions: ParsableArguments {
     @Option(help: "Seed of the validation split (and of the random-init baseline when there is no --encoder).") var seed: UInt64 = 0
 
     func validate() throws {
-        guard inverseRegularization > 0 else { throw ValidationError("--c must be > 0, got \(inverseRegularization)") }
+        guard inverseRegularization > 0 && inverseRegularization.isFinite else {
+            throw ValidationError("--c must be a finite number > 0, got \(inverseRegularization)")
+        }
         if let fraction = valFraction, !(fraction > 0 && fraction < 1) {
             throw ValidationError("--val-fraction must lie in (0, 1), got \(fraction)")
         }
         guard maxIterations >= 0 else { throw ValidationError("--max-iterations must be >= 0, got \(maxIterations)") }
-        guard tolerance >= 0 else { throw ValidationError("--tolerance must be >= 0, got \(tolerance)") }
+        guard tolerance >= 0 && tolerance.isFinite else { throw ValidationError("--tolerance must be a finite number >= 0, got \(tolerance)") }
         guard knnK >= 1 else { throw ValidationError("--knn-k must be >= 1, got \(knnK)") }
-        guard knnTemperature > 0 else { throw ValidationError("--knn-temperature must be > 0, got \(knnTemperature)") }
+        guard knnTemperature > 0 && knnTemperature.isFinite else {
+            throw ValidationError("--knn-temperature must be a finite number > 0, got \(knnTemperature)")
+        }
     }
 
     var settings: ProbeEvaluation.Settings {

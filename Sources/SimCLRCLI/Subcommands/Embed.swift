@@ -29,12 +29,15 @@ extension SimCLRCommand {
         func run() throws {
             runtime.apply()
             let frozen = try FrozenEncoder.load(weightsPath: encoder)
+            for name in frozen.unusedTensorNames { print("warning: \(encoder): tensor '\(name)' is not part of the model and is ignored") }
             let channels = frozen.description.configuration.inputChannels
             let (dataset, report) = try ImageDataset.loadImageFolder(
                 root: data, options: ImageFolderOptions(channels: channels == 1 ? .grayscale : .rgb, skipBadImages: skipBadImages))
             for line in report.warnings { print("warning: \(line)") }
             let start = System.now()
-            let h = try frozen.representations(of: dataset, path: data, batchSize: batchSize)
+            let progress = CountProgress(label: "features of \(data)")
+            let h = try frozen.representations(of: dataset, path: data, batchSize: batchSize, progress: progress.update)
+            progress.finish()
             let seconds = System.now() - start
             let stem = String(out.dropLast(".npy".count))
             try NumpyArrayFile.write(h, to: out)

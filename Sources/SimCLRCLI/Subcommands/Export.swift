@@ -26,7 +26,7 @@ extension SimCLRCommand {
 
         func run() throws {
             let stored = try TrainingCheckpoint.read(path: checkpoint)
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            try AtomicFile.createFolders(out)
             try stored.exportEncoder(to: out, includeHead: withHead, checkpointPath: checkpoint)
             print("wrote \(out)/\(EncoderManifest.weightsFileName) and \(out)/\(EncoderManifest.fileName) (step \(stored.progress.step), epoch \(stored.progress.epoch)\(withHead ? ", with head" : ""))")
         }

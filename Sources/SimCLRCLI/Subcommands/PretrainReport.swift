@@ -41,6 +41,9 @@ enum PretrainReport {
         if let loss = s.lastEpochLoss, let top1 = s.lastEpochPositiveTop1 {
             lines.append(String(format: "last epoch: loss %.4f, positive top-1 %.1f%%", loss, 100 * top1))
         }
+        if let since = s.collapsedSinceStep {
+            lines.append("warning: the run collapsed at step \(since) (every view maps to one direction; loss at its degenerate value): the encoder is useless; lower --lr or change --optimizer")
+        }
         if s.completed {
             lines.append("wrote \(trainer.outputFolder)/{\(TrainingCheckpoint.fileName),\(MetricsLog.fileName),\(EncoderManifest.weightsFileName),\(EncoderManifest.fileName)}")
         } else {

@@ -39,9 +39,13 @@ extension SimCLRCommand {
         func run() throws {
             runtime.apply()
             let trained = try encoder.map { try FrozenEncoder.load(weightsPath: $0) }
+            for name in trained?.unusedTensorNames ?? [] { print("warning: \(encoder!): tensor '\(name)' is not part of the model and is ignored") }
             let sets = try ProbeDatasets.load(
                 train: train, test: test, channels: trained?.description.configuration.inputChannels,
                 skipBadImages: skipBadImages)
+            if evaluation.valFraction != nil && sets.train.count < 2 {
+                throw ValidationError("--val-fraction needs at least 2 training images to hold some out, \(train) has \(sets.train.count)")
+            }
             var sources: [(name: String, features: () throws -> (Tensor, Tensor))] = []
             if let trained {
                 sources.append(("encoder", { try sets.representations(trained, batchSize: batchSize) }))
@@ -65,7 +69,9 @@ extension SimCLRCommand {
                     name: source.name, train: trainFeatures, trainLabels: sets.train.labels, test: testFeatures,
                     testLabels: sets.test.labels, classCount: sets.train.classNames.count, settings: evaluation.settings))
             }
-            let report = ProbeReport(train: train, test: test, classNames: sets.train.classNames, evaluations: evaluations)
+            let report = ProbeReport(
+                train: train, test: test, classNames: sets.train.classNames, evaluations: evaluations,
+                protocol: ProbeProtocol(settings: evaluation.settings))
             print(report.formattedTable())
             print(report.formattedDetails(of: evaluations[0]))
             try AtomicFile.write(try report.jsonBytes(), to: out)

@@ -12,8 +12,9 @@ import Testing
         let angle = 80.0 * Double.pi / 180
         let query = Tensor(shape: [1, 2], data: [Float(cos(angle)), Float(sin(angle))])
         let votes = knn.scores(for: query)
-        let expected1 = exp(cos(10 * Double.pi / 180) / 0.5)
-        let expected0 = exp(cos(35 * Double.pi / 180) / 0.5)
+        // Max-subtracted weights exp((s − s_max)/τ): the nearest neighbour weighs 1.
+        let expected1 = exp((cos(10 * Double.pi / 180) - cos(10 * Double.pi / 180)) / 0.5)
+        let expected0 = exp((cos(35 * Double.pi / 180) - cos(10 * Double.pi / 180)) / 0.5)
         #expect(abs(Double(votes.data[1]) - expected1) < 1e-4 * expected1)
         #expect(abs(Double(votes.data[0]) - expected0) < 1e-4 * expected0)
         #expect(votes.data[2] == 0)
@@ -52,7 +53,8 @@ import Testing
             let sims = (0..<n).map { i in zip(u, unit(bank, i)).map { $0 * $1 }.reduce(0, +) }
             let top = sims.indices.sorted { sims[$0] > sims[$1] }.prefix(neighbours)
             var expected = [Double](repeating: 0, count: k)
-            for i in top { expected[labels[i]] += exp(sims[i] / 0.1) }
+            let largest = sims[top.first!]
+            for i in top { expected[labels[i]] += exp((sims[i] - largest) / 0.1) }
             for c in 0..<k { worst = max(worst, abs(Double(votes.data[q * k + c]) - expected[c]) / expected.max()!) }
         }
         #expect(worst < 1e-4)

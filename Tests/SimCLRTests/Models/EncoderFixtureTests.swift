@@ -31,9 +31,11 @@ import Testing
         return Case(model: model, expected: expected)
     }
 
-    /// `floor`: the smallest scale errors are measured against. Gradients use 1e-2 because
-    /// `head.fc1.bias` feeds a train-mode BatchNorm, so its exact gradient is 0 (the fixture holds
-    /// 1e-15 rounding noise) while the other gradients are of order 1.
+    /// `floor`: the smallest scale errors are measured against. Parameter gradients use the scale
+    /// of the whole model's gradients (the largest |g| over every expected gradient of the case),
+    /// because `head.fc1.bias` feeds a train-mode BatchNorm, so its exact gradient is 0 (the
+    /// fixture holds rounding noise) and its Float noise grows with the model (1.4e-4 on the
+    /// default 32-64-128 model at batch 4): no floor tuned on one case fits another.
     static func check(_ actual: Tensor, _ expected: Tensor?, _ what: String, tolerance: Double, floor: Double = 1e-12) throws {
         let expected = try #require(expected, "fixture lacks \(what)")
         #expect(actual.shape == expected.shape, "\(what): shape \(actual.shape) vs \(expected.shape)")
@@ -68,11 +70,12 @@ import Testing
         let inputGradient = try #require(model.backward(zGradient: seed, computeInputGradient: true))
         try Self.check(inputGradient, expected["train.grad.input"], "\(name) grad input", tolerance: 1e-3)
         let parameters = model.parameters
+        let gradientEntries = expected.tensors.filter { $0.name.hasPrefix("train.grad.") && $0.name != "train.grad.input" }
+        let gradientScale = gradientEntries.map { $0.tensor.data.reduce(0) { max($0, abs(Double($1))) } }.max() ?? 1
         for parameter in parameters {
             try Self.check(Tensor(shape: parameter.shape, data: parameter.gradient), expected["train.grad.\(parameter.name)"],
-                           "\(name) grad \(parameter.name)", tolerance: 1e-3, floor: 1e-2)
+                           "\(name) grad \(parameter.name)", tolerance: 1e-3, floor: gradientScale)
         }
-        let gradientEntries = expected.tensors.filter { $0.name.hasPrefix("train.grad.") && $0.name != "train.grad.input" }
         #expect(gradientEntries.count == parameters.count, "fixture has gradients the model lacks")
     }
 
