@@ -14,6 +14,8 @@ struct SimCLRCommand: ParsableCommand {
             Finetune.self,
             Classify.self,
             Embed.self,
+            Retrieval.self,
+            Verify.self,
             AugmentPreview.self,
             Bench.self,
             ProbeFeatures.self,

@@ -9,6 +9,8 @@ public enum EncoderLoadError: Error, CustomStringConvertible, Equatable {
     case weightsMismatch(path: String, reason: String)
     /// The weights hold NaN/infinite values or negative variances (a diverged run).
     case unusableWeights(path: String, reason: String)
+    /// z was asked for but the file holds no `head.*` tensors.
+    case noProjectionHead(path: String)
 
     public var description: String {
         switch self {
@@ -21,6 +23,9 @@ public enum EncoderLoadError: Error, CustomStringConvertible, Equatable {
         case .weightsMismatch(let path, let reason):
             return "\(path) does not match encoder.json beside it: \(reason)"
                 + "\n---> HINT: pass the encoder.safetensors written together with that encoder.json."
+        case .noProjectionHead(let path):
+            return "\(path) holds no projection head (head.*), needed for z"
+                + "\n---> HINT: export with `simclr export --checkpoint run/checkpoint.safetensors --with-head --out dir`, or use --features h."
         }
     }
 }
@@ -44,6 +49,18 @@ public struct EncoderDescription: Sendable, Equatable {
         self.configuration = configuration
         self.normalization = normalization
         self.initializationSeed = initializationSeed
+    }
+
+    /// The default resnet-mini for `dataset`'s images (its channels, the side of its images),
+    /// initialised from `seed` as `simclr pretrain` would, normalised with the set's pixel
+    /// mean/std: the random-init baseline when no trained encoder is given.
+    ///
+    /// - Throws: `ProbeInputError` if the images do not share one size.
+    public static func defaultDescription(for dataset: ImageDataset, path: String, seed: UInt64) throws(ProbeInputError) -> EncoderDescription {
+        let (height, _) = try dataset.commonImageSize(path: path)
+        return EncoderDescription(
+            configuration: ResNetMiniConfiguration(inputChannels: dataset.channels, imageSize: height),
+            normalization: dataset.pixelNormalization(), initializationSeed: seed)
     }
 
     /// `encoder.json` in the folder of `weightsPath`.

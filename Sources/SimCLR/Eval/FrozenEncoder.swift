@@ -13,13 +13,16 @@ public final class FrozenEncoder {
     public private(set) var unusedTensorNames: [String] = []
     private let model: SimCLRModel
     private let input = FeatureMap()
+    /// Whether the projection head was loaded (z available).
+    public private(set) var hasHead = false
 
     /// The trained encoder: `encoder.json` beside `weightsPath` gives the architecture, and every
     /// encoder tensor of `weightsPath` must be present with the right shape and finite values
-    /// (`head.*` is not needed). A folder stands for its `encoder.safetensors`.
+    /// (`head.*` too when `includeHead`, for z: an export made with `simclr export --with-head`,
+    /// or a checkpoint). A folder stands for its `encoder.safetensors`.
     ///
     /// - Throws: `EncoderLoadError` naming the file at fault.
-    public static func load(weightsPath given: String) throws(EncoderLoadError) -> FrozenEncoder {
+    public static func load(weightsPath given: String, includeHead: Bool = false) throws(EncoderLoadError) -> FrozenEncoder {
         // A run folder stands for the encoder.safetensors inside it.
         var isFolder: ObjCBool = false
         let weightsPath = FileManager.default.fileExists(atPath: given, isDirectory: &isFolder) && isFolder.boolValue
@@ -37,27 +40,33 @@ public final class FrozenEncoder {
         }
         let encoder = try randomInit(description: description, seed: description.initializationSeed)
         do {
-            try encoder.model.load(stateDict: file.tensors, includeHead: false)
-        } catch let error as ModelError {
-            if case .unusableValues = error { throw .unusableWeights(path: weightsPath, reason: "\(error)") }
-            throw .weightsMismatch(path: weightsPath, reason: "\(error)")
+            try encoder.model.load(stateDict: file.tensors, includeHead: includeHead)
         } catch {
+            if let modelError = error as? ModelError, case .unusableValues = modelError {
+                throw .unusableWeights(path: weightsPath, reason: "\(error)")
+            }
+            if includeHead, !file.tensors.contains(where: { $0.name.hasPrefix("head.") }) {
+                throw .noProjectionHead(path: weightsPath)
+            }
             throw .weightsMismatch(path: weightsPath, reason: "\(error)")
         }
         let known = Set(encoder.model.stateDict(includeHead: true).map(\.name))
         encoder.unusedTensorNames = file.tensors.map(\.name).filter { !known.contains($0) }
+        encoder.hasHead = includeHead
         return encoder
     }
 
     /// The same architecture, untrained: initialised exactly as `simclr pretrain` initialises it
     /// from `seed` (`SimCLRModel(configuration:rng:)` with `SplitMix64(seed:)`), BatchNorm running
-    /// statistics at their initial values (mean 0, variance 1).
+    /// statistics at their initial values (mean 0, variance 1); the head too, so z is available.
     ///
     /// - Throws: `EncoderLoadError.invalidDescription` if the configuration is invalid.
     public static func randomInit(description: EncoderDescription, seed: UInt64) throws(EncoderLoadError) -> FrozenEncoder {
         var rng = SplitMix64(seed: seed)
         do {
-            return FrozenEncoder(description: description, model: try SimCLRModel(configuration: description.configuration, rng: &rng))
+            let encoder = FrozenEncoder(description: description, model: try SimCLRModel(configuration: description.configuration, rng: &rng))
+            encoder.hasHead = true  // randomly initialised like the encoder
+            return encoder
         } catch {
             throw .invalidDescription(path: "encoder.json", reason: "\(error)")
         }
@@ -84,21 +93,45 @@ public final class FrozenEncoder {
     /// D, the size of h.
     public var representationDim: Int { description.configuration.representationDim }
 
-    /// h `[B, D]` of already normalised views `[B, H, W, C]` (NHWC), in eval mode.
-    ///
-    /// - Precondition: C is the encoder's input channel count.
-    public func representations(ofViews views: Tensor) -> Tensor {
-        input.load(nhwc: views)
-        return model.encoder.forward(input, mode: .eval).rowsTensor()
+    /// D, or P for `.z`: the width of `output`.
+    public func dimension(of output: EmbeddingOutput) -> Int {
+        output == .h ? representationDim : description.configuration.projectionDim
     }
 
-    /// h `[n, D]` for every image of `dataset`, in dataset order, computed in batches of
-    /// `batchSize` in eval mode.
+    /// h `[B, D]` (or z `[B, P]` for `.z`) of already normalised views `[B, H, W, C]` (NHWC), in
+    /// eval mode.
+    ///
+    /// - Precondition: C is the encoder's input channel count; `.z` needs `hasHead`.
+    public func representations(ofViews views: Tensor, output: EmbeddingOutput = .h) -> Tensor {
+        precondition(output == .h || hasHead, "FrozenEncoder: z needs the projection head (load with includeHead)")
+        input.load(nhwc: views)
+        let h = model.encoder.forward(input, mode: .eval)
+        return output == .h ? h.rowsTensor() : model.head.forward(h, mode: .eval).rowsTensor()
+    }
+
+    /// Checks, before any work, that `dataset`'s images fit this encoder: its channel count and
+    /// the `image_size` of `encoder.json` (square images of that side).
+    ///
+    /// - Throws: `ProbeInputError.channelMismatch` or `.encoderImageSize` naming `path` (and the
+    ///   first image of another size).
+    public func checkFits(_ dataset: ImageDataset, path: String) throws(ProbeInputError) {
+        let channels = description.configuration.inputChannels
+        guard dataset.channels == channels else {
+            throw .channelMismatch(path: path, found: dataset.channels, expected: channels)
+        }
+        let side = description.configuration.imageSize
+        for (sample, image) in zip(dataset.samples, dataset.images) where image.height != side || image.width != side {
+            throw .encoderImageSize(path: path, file: sample.relativePath, found: [image.height, image.width], expected: side)
+        }
+    }
+
+    /// h `[n, D]` (or z `[n, P]` for `.z`) for every image of `dataset`, in dataset order,
+    /// computed in batches of `batchSize` in eval mode.
     ///
     /// - Throws: `ProbeInputError.imageSizeMismatch` if the images do not all have one size, or
     ///   `.channelMismatch` if their channel count is not the encoder's.
     public func representations(
-        of dataset: ImageDataset, path: String, batchSize: Int = 256,
+        of dataset: ImageDataset, path: String, batchSize: Int = 256, output: EmbeddingOutput = .h,
         progress: ((_ done: Int, _ total: Int) -> Void)? = nil
     ) throws(ProbeInputError) -> Tensor {
         let (height, width) = try dataset.commonImageSize(path: path)
@@ -106,7 +139,7 @@ public final class FrozenEncoder {
         guard dataset.channels == channels else {
             throw .channelMismatch(path: path, found: dataset.channels, expected: channels)
         }
-        let n = dataset.count, d = representationDim
+        let n = dataset.count, d = dimension(of: output)
         var h = Tensor(shape: [n, d])
         let mean = (0..<channels).map { Float(description.normalization.mean(channel: $0)) }
         let inverseStd = (0..<channels).map { 1 / Float(description.normalization.std(channel: $0)) }
@@ -134,7 +167,7 @@ public final class FrozenEncoder {
                     }
                 }
             }
-            representations(ofViews: batch).withUnsafeBufferPointer { source in
+            representations(ofViews: batch, output: output).withUnsafeBufferPointer { source in
                 h.withUnsafeMutableBufferPointer { target in
                     (target.baseAddress! + first * d).update(from: source.baseAddress!, count: count * d)
                 }
@@ -144,4 +177,11 @@ public final class FrozenEncoder {
         }
         return h
     }
+}
+
+/// Which output of the frozen model an evaluation uses: the representation h (after global
+/// pooling, what SimCLR evaluates) or the projection z (after the head, what the loss saw).
+public enum EmbeddingOutput: String, Sendable, Codable, CaseIterable {
+    case h
+    case z
 }

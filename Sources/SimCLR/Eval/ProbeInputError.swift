@@ -9,6 +9,8 @@ public enum ProbeInputError: Error, CustomStringConvertible, Equatable {
     case imageSizeMismatch(path: String, file: String, found: [Int], expected: [Int])
     case channelMismatch(path: String, found: Int, expected: Int)
     case classMismatch(path: String, found: [String], expected: [String])
+    /// An image whose size is not the encoder's `image_size`.
+    case encoderImageSize(path: String, file: String, found: [Int], expected: Int)
 
     public var description: String {
         switch self {
@@ -25,6 +27,9 @@ public enum ProbeInputError: Error, CustomStringConvertible, Equatable {
             return "\(path): \(file) is \(found) (HWC), the other images are \(expected); the probe needs one image size"
         case .classMismatch(let path, let found, let expected):
             return "\(path): classes \(found) differ from the training folder's \(expected)"
+        case .encoderImageSize(let path, let file, let found, let expected):
+            return "\(path): \(file) is \(found[0])×\(found[1]), the encoder was trained on \(expected)×\(expected) (image_size in encoder.json)"
+                + "\n---> HINT: resize the images to \(expected)×\(expected), or use an encoder trained at their size."
         case .channelMismatch(let path, let found, let expected):
             return "\(path): images have \(found) channel(s), the encoder expects \(expected)"
         }

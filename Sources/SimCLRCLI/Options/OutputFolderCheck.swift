@@ -23,4 +23,17 @@ enum OutputFolderCheck {
             throw ValidationError("\(flag) \(path) is a file; it must be a folder (for \(contents))")
         }
     }
+
+    /// For an output-file flag: the folder that will hold `path` must exist (checked before any
+    /// work, so a typo does not cost a whole evaluation), and `path` must not be a folder.
+    /// - Throws: `ValidationError` naming the flag and the path.
+    static func validateParent(of path: String, flag: String = "--out") throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard FileManager.default.isFolder(atPath: folder) else {
+            throw ValidationError("\(flag) \(path): folder \(folder) does not exist")
+        }
+        guard !FileManager.default.isFolder(atPath: path) else {
+            throw ValidationError("\(flag) \(path) is a folder; give a file name")
+        }
+    }
 }

@@ -30,25 +30,11 @@ struct ProbeDatasets {
         return ProbeDatasets(train: trainSet.dataset, test: testSet.dataset, trainPath: train, testPath: test)
     }
 
-    /// h of both sets through `encoder`.
-    func representations(_ encoder: FrozenEncoder, batchSize: Int) throws -> (Tensor, Tensor) {
-        let trainProgress = CountProgress(label: "features of \(trainPath)")
-        let trainFeatures = try encoder.representations(of: train, path: trainPath, batchSize: batchSize, progress: trainProgress.update)
-        trainProgress.finish()
-        let testProgress = CountProgress(label: "features of \(testPath)")
-        let testFeatures = try encoder.representations(of: test, path: testPath, batchSize: batchSize, progress: testProgress.update)
-        testProgress.finish()
-        return (trainFeatures, testFeatures)
-    }
-
     /// The default resnet-mini for these images, initialised from `seed` as `simclr pretrain`
     /// would, normalised with the training set's pixel mean/std.
     ///
     /// - Throws: `ProbeInputError` if the training images do not share one size.
     func defaultEncoderDescription(seed: UInt64) throws -> EncoderDescription {
-        let (height, _) = try train.commonImageSize(path: trainPath)
-        return EncoderDescription(
-            configuration: ResNetMiniConfiguration(inputChannels: train.channels, imageSize: height),
-            normalization: train.pixelNormalization(), initializationSeed: seed)
+        try EncoderDescription.defaultDescription(for: train, path: trainPath, seed: seed)
     }
 }

@@ -26,6 +26,7 @@ extension SimCLRCommand {
             case probe
             case mpi
             case labels
+            case retrieval
         }
 
         func run() throws {
@@ -113,6 +114,18 @@ extension SimCLRCommand {
                     report["mpi"] = try mpiReport(communicator ?? SingleProcessCommunicator())
                 case .labels:
                     report["labels"] = try labelsReport()
+                case .retrieval:
+                    // 10,000 queries against 60,000 gallery items, D = 128, 10 classes (R = 6,000).
+                    var rows: [[String: Any]] = []
+                    for metric in RetrievalMetric.allCases {
+                        let m = try RetrievalBenchmark.run(metric: metric)
+                        rows.append([
+                            "metric": m.metric.rawValue, "queries": m.queries, "gallery": m.gallery, "dimension": m.dimension,
+                            "seconds": m.seconds, "achieved_gflops": m.achievedGflops, "sgemm_peak_gflops": m.sgemmPeakGflops,
+                            "fraction_of_sgemm_peak": m.fractionOfPeak, "precision_at_1": m.precisionAt1,
+                        ])
+                    }
+                    report["retrieval"] = ["flops": "2*queries*gallery*D (D+1 for euclidean)", "runs": rows] as [String: Any]
                 }
             }
             guard (communicator?.rank ?? 0) == 0 else { return }

@@ -7,11 +7,6 @@ extension SimCLRCommand {
         static let configuration = CommandConfiguration(
             abstract: "Linear-probe evaluation of a frozen encoder on h, with raw-pixel and random-init baselines.")
 
-        enum Baseline: String, ExpressibleByArgument, CaseIterable {
-            case rawPixels = "raw-pixels"
-            case randomInit = "random-init"
-        }
-
         @OptionGroup var runtime: RuntimeOptions
         @OptionGroup var evaluation: ProbeEvaluationOptions
 
@@ -25,7 +20,7 @@ extension SimCLRCommand {
         @Option(help: "Training ImageFolder (root/<class>/*.png).") var train: String
         @Option(help: "Test ImageFolder with the same classes.") var test: String
         @Option(name: .customLong("baseline"), help: "Add a baseline row: raw-pixels or random-init (repeatable).")
-        var baselines: [Baseline] = []
+        var baselines: [FeatureSource.Baseline] = []
         @Option(help: "Images per encoder forward pass.") var batchSize: Int = 256
         @Option(help: "Where to write the JSON report.") var out: String = "results.json"
 
@@ -46,24 +41,13 @@ extension SimCLRCommand {
             if evaluation.valFraction != nil && sets.train.count < 2 {
                 throw ValidationError("--val-fraction needs at least 2 training images to hold some out, \(train) has \(sets.train.count)")
             }
-            var sources: [(name: String, features: () throws -> (Tensor, Tensor))] = []
-            if let trained {
-                sources.append(("encoder", { try sets.representations(trained, batchSize: batchSize) }))
-            }
-            for baseline in baselines {
-                switch baseline {
-                case .rawPixels:
-                    sources.append((baseline.rawValue, { (try sets.train.pixelFeatures(path: train), try sets.test.pixelFeatures(path: test)) }))
-                case .randomInit:
-                    let description = try trained?.description ?? sets.defaultEncoderDescription(seed: evaluation.seed)
-                    let random = try FrozenEncoder.randomInit(description: description, seed: description.initializationSeed)
-                    sources.append((baseline.rawValue, { try sets.representations(random, batchSize: batchSize) }))
-                }
+            let sources = try FeatureSource.list(trained: trained, baselines: baselines, batchSize: batchSize) {
+                try sets.defaultEncoderDescription(seed: evaluation.seed)
             }
             var evaluations: [ProbeEvaluation] = []
             for source in sources {
                 let start = System.now()
-                let (trainFeatures, testFeatures) = try source.features()
+                let trainFeatures = try source.features(sets.train, train), testFeatures = try source.features(sets.test, test)
                 print("\(source.name): features [\(trainFeatures.shape[0]), \(trainFeatures.shape[1])] + [\(testFeatures.shape[0]), \(testFeatures.shape[1])] in \(String(format: "%.1f", System.now() - start)) s")
                 evaluations.append(ProbeEvaluation.run(
                     name: source.name, train: trainFeatures, trainLabels: sets.train.labels, test: testFeatures,

@@ -1,0 +1,278 @@
+/// Exact k-nearest-neighbour search by blocked sgemm: the similarities of a block of queries
+/// against a block of gallery items are one `cblas_sgemm`, and each query keeps only its best
+/// candidates, so the full query × gallery matrix (10,000 × 60,000 for Fashion-MNIST's test
+/// against its training set) is never held.
+///
+/// Ranking (fixtures README section 7): by cosine similarity of L2-normalised rows or by
+/// Euclidean distance of the raw rows (`RetrievalMetric`), best first, exact ties to the lower
+/// gallery index. With `excludingSelf` (leave-one-out: the queries *are* the gallery) query i
+/// never sees gallery item i.
+///
+/// Legend: m queries, n gallery items, D features, B queries per block, G gallery items per
+/// block, k_q the depth asked for query q.
+public struct ExactNearestNeighbors: Sendable {
+    public let metric: RetrievalMetric
+    /// Gallery rows ready for the product: normalised (cosine) or `[2g, −‖g‖²]` (Euclidean),
+    /// `[n, D′]` with D′ = D (cosine) or D + 1 (Euclidean).
+    private let prepared: Tensor
+    /// Queries per block (at most; fewer when deep rankings need more candidate memory).
+    public var queryBlockSize = 256
+    /// Gallery items per block: the `[B, G]` similarity block is the largest buffer besides the
+    /// candidates.
+    public var galleryBlockSize = 4096
+    /// Upper bound on the candidate buffers of one query block, in bytes.
+    public var candidateBudgetBytes = 64 << 20
+    /// A query keeping k candidates compacts its buffer when it holds max(2k, k + slack).
+    public var candidateSlack = 1024
+
+    /// n, the number of gallery items.
+    public var galleryCount: Int { prepared.shape[0] }
+    /// D, the feature dimension queries must have.
+    public let dimension: Int
+
+    /// - Parameter gallery: `[n, D]`, finite, n < 2³².
+    /// - Precondition: `gallery` is a non-empty 2-D tensor.
+    public init(gallery: Tensor, metric: RetrievalMetric) {
+        precondition(gallery.rank == 2 && gallery.shape[0] > 0 && gallery.shape[0] < Int(UInt32.max),
+                     "ExactNearestNeighbors: gallery \(gallery.shape)")
+        self.metric = metric
+        self.dimension = gallery.shape[1]
+        self.prepared = Self.prepare(gallery, metric: metric, isGallery: true)
+    }
+
+    /// Rows as the product needs them: normalised for cosine; `[2g, −‖g‖²]` (gallery) or
+    /// `[q, 1]` (queries) for Euclidean, so that one dot product gives 2q·g − ‖g‖².
+    static func prepare(_ x: Tensor, metric: RetrievalMetric, isGallery: Bool) -> Tensor {
+        let rows = x.shape[0], d = x.shape[1]
+        switch metric {
+        case .cosine:
+            var out = x
+            out.withUnsafeMutableBufferPointer { p in
+                for r in 0..<rows {
+                    let row = p.baseAddress! + r * d
+                    var squares: Float = 0
+                    for j in 0..<d { squares += row[j] * row[j] }
+                    let inverse = 1 / max(squares.squareRoot(), 1e-12)
+                    for j in 0..<d { row[j] *= inverse }
+                }
+            }
+            return out
+        case .euclidean:
+            var out = Tensor(shape: [rows, d + 1])
+            x.withUnsafeBufferPointer { source in
+                out.withUnsafeMutableBufferPointer { target in
+                    for r in 0..<rows {
+                        let s = source.baseAddress! + r * d, t = target.baseAddress! + r * (d + 1)
+                        var squares: Float = 0
+                        for j in 0..<d {
+                            squares += s[j] * s[j]
+                            t[j] = isGallery ? 2 * s[j] : s[j]
+                        }
+                        t[d] = isGallery ? -squares : 1
+                    }
+                }
+            }
+            return out
+        }
+    }
+
+    /// The best `depths[q]` gallery items of every query, best first.
+    ///
+    /// `visit(q, neighbours)` is called once per query with `depths[q] > 0`, in increasing q, on
+    /// the calling thread; `neighbours` holds gallery indices and is valid only during the call.
+    ///
+    /// - Parameters:
+    ///   - queries: `[m, D]`.
+    ///   - depths: `[m]`, each in `0...n` (`0...n−1` with `excludingSelf`); 0 skips the query.
+    ///   - excludingSelf: leave-one-out; requires the queries to be the gallery (m = n, same rows).
+    /// - Precondition: shapes as above.
+    /// - Complexity: one sgemm `[B, D′]·[D′, G]` per pair of blocks (2·m·n·D′ flops in all), a
+    ///   compare per similarity, and per query a selection over its candidates and a sort of its
+    ///   k_q best (O(k_q log k_q)).
+    public func nearest(
+        queries: Tensor, depths: [Int], excludingSelf: Bool, visit: (_ query: Int, _ neighbours: UnsafeBufferPointer<Int>) -> Void
+    ) {
+        let n = galleryCount
+        precondition(queries.rank == 2 && queries.shape[1] == dimension && depths.count == queries.shape[0],
+                     "ExactNearestNeighbors: queries \(queries.shape), depths [\(depths.count)], gallery [\(n), \(dimension)]")
+        precondition(!excludingSelf || queries.shape[0] == n, "ExactNearestNeighbors: leave-one-out needs the gallery as queries")
+        let available = excludingSelf ? n - 1 : n
+        precondition(depths.allSatisfy { $0 >= 0 && $0 <= available }, "ExactNearestNeighbors: depths must lie in 0...\(available)")
+        let m = queries.shape[0]
+        let q = Self.prepare(queries, metric: metric, isGallery: false)
+        let width = prepared.shape[1]
+        let g = min(galleryBlockSize, n)
+        let deepest = depths.max() ?? 0
+        guard deepest > 0 else { return }
+        let capacityPerQuery = max(2 * deepest, deepest + candidateSlack)
+        let b = max(1, min(queryBlockSize, m, candidateBudgetBytes / (8 * capacityPerQuery)))
+        var similarities = [Float](repeating: 0, count: b * g)
+        var candidates = [UInt64](repeating: 0, count: b * capacityPerQuery)
+        var counts = [Int](repeating: 0, count: b)
+        var thresholds = [Float](repeating: -.infinity, count: b)
+        var neighbours = [Int](repeating: 0, count: deepest)
+
+        var blockStart = 0
+        while blockStart < m {
+            let rows = min(b, m - blockStart)
+            for r in 0..<rows {
+                counts[r] = 0
+                thresholds[r] = -.infinity
+            }
+            var galleryStart = 0
+            while galleryStart < n {
+                let columns = min(g, n - galleryStart)
+                q.withUnsafeBufferPointer { qp in
+                    prepared.withUnsafeBufferPointer { gp in
+                        similarities.withUnsafeMutableBufferPointer { sp in
+                            BLAS.sgemm(.none, .transposed, m: rows, n: columns, k: width,
+                                       a: qp.baseAddress! + blockStart * width, lda: width,
+                                       b: gp.baseAddress! + galleryStart * width, ldb: width,
+                                       c: sp.baseAddress!, ldc: columns)
+                            if excludingSelf {
+                                // Query i is gallery item i: hide it where it falls in this block.
+                                for r in 0..<rows {
+                                    let own = blockStart + r - galleryStart
+                                    if own >= 0 && own < columns { sp[r * columns + own] = -.infinity }
+                                }
+                            }
+                        }
+                    }
+                }
+                similarities.withUnsafeBufferPointer { sp in
+                    candidates.withUnsafeMutableBufferPointer { cp in
+                        counts.withUnsafeMutableBufferPointer { np in
+                            thresholds.withUnsafeMutableBufferPointer { tp in
+                                depths.withUnsafeBufferPointer { dp in
+                                    let s = SendableConstPointer(sp.baseAddress!), c = SendablePointer(cp.baseAddress!)
+                                    let counts = SendablePointer(np.baseAddress!), thresholds = SendablePointer(tp.baseAddress!)
+                                    let depths = SendableConstPointer(dp.baseAddress! + blockStart)
+                                    let offset = galleryStart
+                                    // Each chunk owns whole query rows: disjoint candidate buffers, counts, thresholds.
+                                    Parallel.forEachChunk(rows, minimumChunk: 8) { chunk in
+                                        for r in chunk where depths.base[r] > 0 {
+                                            Self.collect(
+                                                row: s.base + r * columns, count: columns, firstIndex: offset,
+                                                depth: depths.base[r], candidates: c.base + r * capacityPerQuery,
+                                                capacity: capacityPerQuery, filled: &counts.base[r], threshold: &thresholds.base[r])
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                galleryStart += columns
+            }
+            // Final selection and sort, one query row per chunk element.
+            candidates.withUnsafeMutableBufferPointer { cp in
+                counts.withUnsafeBufferPointer { np in
+                    depths.withUnsafeBufferPointer { dp in
+                        let c = SendablePointer(cp.baseAddress!), counts = SendableConstPointer(np.baseAddress!)
+                        let depths = SendableConstPointer(dp.baseAddress! + blockStart)
+                        // Each chunk sorts its own rows' candidate buffers.
+                        Parallel.forEachChunk(rows, minimumChunk: 4) { chunk in
+                            for r in chunk where depths.base[r] > 0 {
+                                let keys = c.base + r * capacityPerQuery
+                                let depth = depths.base[r]
+                                if counts.base[r] > depth { RankingKey.selectLargest(keys, count: counts.base[r], k: depth) }
+                                var best = UnsafeMutableBufferPointer(start: keys, count: depth)
+                                best.sort(by: >)
+                            }
+                        }
+                    }
+                }
+            }
+            for r in 0..<rows where depths[blockStart + r] > 0 {
+                let depth = depths[blockStart + r]
+                precondition(counts[r] >= depth, "ExactNearestNeighbors: non-finite features (query \(blockStart + r))")
+                for i in 0..<depth { neighbours[i] = RankingKey.index(candidates[r * capacityPerQuery + i]) }
+                neighbours.withUnsafeBufferPointer { visit(blockStart + r, UnsafeBufferPointer(rebasing: $0[0..<depth])) }
+            }
+            blockStart += rows
+        }
+    }
+
+    /// Appends the similarities of one query row that can still reach its best `depth`
+    /// (greater than `threshold`), compacting to the best `depth` when the buffer fills.
+    ///
+    /// Gallery indices arrive in increasing order, so an item equal to the threshold ranks below
+    /// every kept item with that value and can be dropped: the filter is a strict `>`.
+    @inline(__always)
+    static func collect(
+        row: UnsafePointer<Float>, count: Int, firstIndex: Int, depth: Int,
+        candidates: UnsafeMutablePointer<UInt64>, capacity: Int, filled: inout Int, threshold: inout Float
+    ) {
+        var t = threshold, n = filled
+        for j in 0..<count {
+            let v = row[j]
+            guard v > t else { continue }
+            if n == capacity {
+                RankingKey.selectLargest(candidates, count: n, k: depth)
+                n = depth
+                t = RankingKey.value(candidates[depth - 1])
+                guard v > t else { continue }
+            }
+            candidates[n] = RankingKey.make(v, index: firstIndex + j)
+            n += 1
+        }
+        filled = n
+        threshold = t
+    }
+
+    /// The 1-based rank, in the whole ranking, of the best gallery item `relevant` accepts, for
+    /// each query in `rows` (nil when it accepts none). Two sweeps over the gallery for those
+    /// queries: the best relevant key, then how many items rank above it.
+    ///
+    /// - Complexity: 2 × (2·|rows|·n·D′) flops.
+    public func rankOfFirstRelevant(
+        queries: Tensor, rows queryRows: [Int], excludingSelf: Bool, relevant: (_ query: Int, _ galleryIndex: Int) -> Bool
+    ) -> [Int?] {
+        let n = galleryCount, width = prepared.shape[1]
+        let all = Self.prepare(queries, metric: metric, isGallery: false)
+        let b = 64, g = min(galleryBlockSize, n)
+        var similarities = [Float](repeating: 0, count: b * g)
+        var result: [Int?] = []
+        var subset = [Float](repeating: 0, count: b * width)
+        var start = 0
+        while start < queryRows.count {
+            let rows = Array(queryRows[start..<min(start + b, queryRows.count)])
+            for (r, query) in rows.enumerated() {
+                for j in 0..<width { subset[r * width + j] = all.data[query * width + j] }
+            }
+            var best = [UInt64?](repeating: nil, count: rows.count)
+            var above = [Int](repeating: 0, count: rows.count)
+            for sweep in 0..<2 {
+                var galleryStart = 0
+                while galleryStart < n {
+                    let columns = min(g, n - galleryStart)
+                    subset.withUnsafeBufferPointer { qp in
+                        prepared.withUnsafeBufferPointer { gp in
+                            similarities.withUnsafeMutableBufferPointer { sp in
+                                BLAS.sgemm(.none, .transposed, m: rows.count, n: columns, k: width,
+                                           a: qp.baseAddress!, lda: width, b: gp.baseAddress! + galleryStart * width, ldb: width,
+                                           c: sp.baseAddress!, ldc: columns)
+                            }
+                        }
+                    }
+                    for (r, query) in rows.enumerated() {
+                        for j in 0..<columns {
+                            let index = galleryStart + j
+                            if excludingSelf && index == query { continue }
+                            let key = RankingKey.make(similarities[r * columns + j], index: index)
+                            if sweep == 0 {
+                                if relevant(query, index) && key > (best[r] ?? 0) { best[r] = key }
+                            } else if let target = best[r], key > target {
+                                above[r] += 1
+                            }
+                        }
+                    }
+                    galleryStart += columns
+                }
+            }
+            for r in rows.indices { result.append(best[r] == nil ? nil : above[r] + 1) }
+            start += rows.count
+        }
+        return result
+    }
+}

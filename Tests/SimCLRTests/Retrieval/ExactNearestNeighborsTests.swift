@@ -1,0 +1,96 @@
+import Foundation
+@testable import SimCLR
+import SimCLRTestSupport
+import Testing
+
+@Suite struct ExactNearestNeighborsTests {
+    /// Gaussian rows with `classes` labels; few classes give deep rankings (R large), many give
+    /// queries whose first relevant item lies beyond the first max(R, 8) (the MRR second pass).
+    static func data(rows: Int, dimension: Int, classes: Int, seed: UInt64) -> (Tensor, [Int], [[Double]]) {
+        var rng = SplitMix64(seed: seed)
+        let values = (0..<(rows * dimension)).map { _ in Float(rng.nextNormal()) }
+        let labels = (0..<rows).map { _ in Int(rng.next() % UInt64(classes)) }
+        let doubles = (0..<rows).map { r in (0..<dimension).map { Double(values[r * dimension + $0]) } }
+        return (Tensor(shape: [rows, dimension], data: values), labels, doubles)
+    }
+
+    /// The blocked search against a Double full sort, both metrics, leave-one-out and gallery,
+    /// shallow and deep rankings, several block sizes.
+    @Test(arguments: [RetrievalMetric.cosine, .euclidean], [2, 7, 60])
+    func matchesFullSortReference(metric: RetrievalMetric, classes: Int) throws {
+        let (q, ql, qd) = Self.data(rows: 70, dimension: 6, classes: classes, seed: 11)
+        let (g, gl, gd) = Self.data(rows: 90, dimension: 6, classes: classes, seed: 12)
+        for blocking in [RetrievalEvaluation.Blocking(), .init(queryBlockSize: 8, galleryBlockSize: 13, candidateSlack: 1)] {
+            let loo = try RetrievalEvaluation.run(queries: q, queryLabels: ql, labelCount: classes, metric: metric, blocking: blocking)
+            let looReference = RetrievalReference.metrics(queries: qd, queryLabels: ql, gallery: nil, galleryLabels: nil, metric: metric)
+            Self.expectClose(loo.overall, looReference, "\(metric) \(classes) classes leave-one-out")
+            let cross = try RetrievalEvaluation.run(
+                queries: q, queryLabels: ql, gallery: (g, gl), labelCount: classes, metric: metric, blocking: blocking)
+            let crossReference = RetrievalReference.metrics(queries: qd, queryLabels: ql, gallery: gd, galleryLabels: gl, metric: metric)
+            Self.expectClose(cross.overall, crossReference, "\(metric) \(classes) classes gallery")
+        }
+    }
+
+    static func expectClose(_ a: RetrievalMetrics, _ b: RetrievalMetrics, _ context: String) {
+        #expect(a.queriesEvaluated == b.queriesEvaluated && a.queriesSkipped == b.queriesSkipped, "\(context)")
+        for (x, y, name) in [(a.precisionAt1, b.precisionAt1, "P@1"), (a.rPrecision, b.rPrecision, "R-precision"),
+                             (a.mapAtR, b.mapAtR, "MAP@R"), (a.meanReciprocalRank, b.meanReciprocalRank, "MRR")] {
+            #expect(abs(x - y) <= 1e-9, "\(context) \(name): \(x) vs \(y)")
+        }
+        #expect(a.recallAtK == b.recallAtK, "\(context) recall@k")
+    }
+
+    /// `nearest` returns exactly the first k of the full ranking, ties to the lower index.
+    @Test func nearestListsTheTopKInOrder() {
+        // Rows 0, 2, 5 identical: every query ties among them.
+        var rows: [Float] = [1, 0, 0.2, 0.9, 1, 0, -1, 0.1, 0.5, 0.5, 1, 0, 0, -1]
+        rows += [0.3, 0.3]
+        let gallery = Tensor(shape: [8, 2], data: rows)
+        var search = ExactNearestNeighbors(gallery: gallery, metric: .cosine)
+        search.galleryBlockSize = 3
+        search.candidateSlack = 1
+        var lists: [[Int]] = []
+        search.nearest(queries: Tensor(shape: [1, 2], data: [1, 0.01]), depths: [4], excludingSelf: false) { _, neighbours in
+            lists.append(Array(neighbours))
+        }
+        #expect(lists == [[0, 2, 5, 4]])
+    }
+
+    /// Quickselect puts the k largest first with the k-th largest at k − 1.
+    @Test func selectLargestAgreesWithSort() {
+        var rng = SplitMix64(seed: 5)
+        for count in [1, 2, 3, 10, 100, 1000] {
+            for k in Set([1, count / 2 + 1, count]) {
+                var keys = (0..<count).map { _ in rng.next() % 50 << 32 | UInt64(rng.next() % 1_000_000) }
+                let sorted = keys.sorted(by: >)
+                keys.withUnsafeMutableBufferPointer { RankingKey.selectLargest($0.baseAddress!, count: count, k: k) }
+                #expect(Set(keys.prefix(k)) == Set(sorted.prefix(k)), "count \(count) k \(k)")
+                #expect(keys[k - 1] == sorted[k - 1], "count \(count) k \(k)")
+            }
+        }
+    }
+
+    @Test func badInputIsATypedError() {
+        let x = Tensor(shape: [3, 2], data: [1, 0, 0, 1, .nan, 1])
+        #expect(throws: RetrievalError.nonFiniteFeatures(role: "queries", row: 2)) {
+            try RetrievalEvaluation.run(queries: x, queryLabels: [0, 0, 1], labelCount: 2)
+        }
+        #expect(throws: RetrievalError.countMismatch(role: "queries", rows: 3, labels: 2)) {
+            try RetrievalEvaluation.run(queries: x, queryLabels: [0, 0], labelCount: 2)
+        }
+        let g = Tensor(shape: [2, 3], data: [1, 0, 0, 0, 1, 0])
+        #expect(throws: RetrievalError.dimensionMismatch(query: 2, gallery: 3)) {
+            try RetrievalEvaluation.run(queries: Tensor(shape: [1, 2], data: [1, 0]), queryLabels: [0], gallery: (g, [0, 1]), labelCount: 2)
+        }
+    }
+
+    /// Queries whose label the gallery lacks are skipped and counted, overall and in their class.
+    @Test func absentLabelsAreSkippedAndCounted() throws {
+        let g = Tensor(shape: [3, 2], data: [1, 0, 0, 1, 1, 1])
+        let q = Tensor(shape: [3, 2], data: [1, 0.1, 0.1, 1, 1, 0])
+        let result = try RetrievalEvaluation.run(queries: q, queryLabels: [0, 2, 2], gallery: (g, [0, 1, 1]), labelCount: 3)
+        #expect(result.overall.queriesEvaluated == 1 && result.overall.queriesSkipped == 2)
+        #expect(result.perClass[2]?.queriesSkipped == 2 && result.perClass[1] == nil)
+        #expect(result.overall.precisionAt1 == 1)
+    }
+}
