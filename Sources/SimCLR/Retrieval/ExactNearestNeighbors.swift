@@ -13,8 +13,13 @@
 public struct ExactNearestNeighbors: Sendable {
     public let metric: RetrievalMetric
     /// Gallery rows ready for the product: normalised (cosine) or `[2g, −‖g‖²]` (Euclidean),
-    /// `[n, D′]` with D′ = D (cosine) or D + 1 (Euclidean).
+    /// `[n, D′]` with D′ = D (cosine) or D + 1 (Euclidean), in the visiting order `order`.
     private let prepared: Tensor
+    /// `order[p]`: the gallery index stored at row p of `prepared` (a fixed seeded permutation,
+    /// so that any block is a uniform sample; results do not depend on it).
+    private let order: [UInt32]
+    /// `position[i]`: the row of `prepared` holding gallery item i.
+    private let position: [Int]
     /// Queries per block (at most; fewer when deep rankings need more candidate memory).
     public var queryBlockSize = 256
     /// Gallery items per block: the `[B, G]` similarity block is the largest buffer besides the
@@ -37,7 +42,25 @@ public struct ExactNearestNeighbors: Sendable {
                      "ExactNearestNeighbors: gallery \(gallery.shape)")
         self.metric = metric
         self.dimension = gallery.shape[1]
-        self.prepared = Self.prepare(gallery, metric: metric, isGallery: true)
+        let n = gallery.shape[0]
+        var order = (0..<n).map { UInt32($0) }
+        var rng = SplitMix64(seed: 0x5EED)
+        order.shuffle(using: &rng)
+        var position = [Int](repeating: 0, count: n)
+        for (p, index) in order.enumerated() { position[Int(index)] = p }
+        let ready = Self.prepare(gallery, metric: metric, isGallery: true)
+        let width = ready.shape[1]
+        var shuffled = Tensor(shape: ready.shape)
+        shuffled.withUnsafeMutableBufferPointer { target in
+            ready.withUnsafeBufferPointer { source in
+                for (p, index) in order.enumerated() {
+                    (target.baseAddress! + p * width).update(from: source.baseAddress! + Int(index) * width, count: width)
+                }
+            }
+        }
+        self.prepared = shuffled
+        self.order = order
+        self.position = position
     }
 
     /// Rows as the product needs them: normalised for cosine; `[2g, −‖g‖²]` (gallery) or
@@ -81,6 +104,13 @@ public struct ExactNearestNeighbors: Sendable {
     /// `visit(q, neighbours)` is called once per query with `depths[q] > 0`, in increasing q, on
     /// the calling thread; `neighbours` holds gallery indices and is valid only during the call.
     ///
+    /// How the candidates stay few: the gallery is visited in a fixed pseudo-random order
+    /// (`order`), so its first block is a uniform sample of it; from that sample each query
+    /// estimates a similarity below which its best k_q almost surely do not fall (the sample's
+    /// quantile k_q/n, lowered by three standard deviations) and keeps only items above it. At
+    /// the end the estimate is checked (at least k_q kept items above it); a query for which it
+    /// was too high is searched again without it, so the result is exact either way.
+    ///
     /// - Parameters:
     ///   - queries: `[m, D]`.
     ///   - depths: `[m]`, each in `0...n` (`0...n−1` with `excludingSelf`); 0 skips the query.
@@ -98,63 +128,97 @@ public struct ExactNearestNeighbors: Sendable {
         precondition(!excludingSelf || queries.shape[0] == n, "ExactNearestNeighbors: leave-one-out needs the gallery as queries")
         let available = excludingSelf ? n - 1 : n
         precondition(depths.allSatisfy { $0 >= 0 && $0 <= available }, "ExactNearestNeighbors: depths must lie in 0...\(available)")
-        let m = queries.shape[0]
         let q = Self.prepare(queries, metric: metric, isGallery: false)
-        let width = prepared.shape[1]
+        search(queries: q, rows: Array(0..<queries.shape[0]), depths: depths, excludingSelf: excludingSelf, estimate: true, visit: visit)
+    }
+
+    /// `nearest` over the prepared query rows `rows` (global indices); `estimate` enables the
+    /// sampled threshold (off when searching again for the queries it failed).
+    private func search(
+        queries q: Tensor, rows queryRows: [Int], depths: [Int], excludingSelf: Bool, estimate: Bool,
+        visit: (_ query: Int, _ neighbours: UnsafeBufferPointer<Int>) -> Void
+    ) {
+        let n = galleryCount, width = prepared.shape[1], m = queryRows.count
         let g = min(galleryBlockSize, n)
-        let deepest = depths.max() ?? 0
+        let deepest = queryRows.map { depths[$0] }.max() ?? 0
         guard deepest > 0 else { return }
-        let capacityPerQuery = max(2 * deepest, deepest + candidateSlack)
+        let capacityPerQuery = max(2 * deepest, deepest + candidateSlack, estimate ? g + deepest : 0)
         let b = max(1, min(queryBlockSize, m, candidateBudgetBytes / (8 * capacityPerQuery)))
+        var block = [Float](repeating: 0, count: b * width)
         var similarities = [Float](repeating: 0, count: b * g)
         var candidates = [UInt64](repeating: 0, count: b * capacityPerQuery)
         var counts = [Int](repeating: 0, count: b)
         var thresholds = [Float](repeating: -.infinity, count: b)
+        var estimates = [Float](repeating: -.infinity, count: b)
+        var blockDepths = [Int](repeating: 0, count: b)
         var neighbours = [Int](repeating: 0, count: deepest)
+        var retry: [Int] = []
 
         var blockStart = 0
         while blockStart < m {
             let rows = min(b, m - blockStart)
             for r in 0..<rows {
+                let query = queryRows[blockStart + r]
                 counts[r] = 0
                 thresholds[r] = -.infinity
+                estimates[r] = -.infinity
+                blockDepths[r] = depths[query]
+                for j in 0..<width { block[r * width + j] = q.data[query * width + j] }
             }
             var galleryStart = 0
             while galleryStart < n {
                 let columns = min(g, n - galleryStart)
-                q.withUnsafeBufferPointer { qp in
+                block.withUnsafeBufferPointer { qp in
                     prepared.withUnsafeBufferPointer { gp in
                         similarities.withUnsafeMutableBufferPointer { sp in
                             BLAS.sgemm(.none, .transposed, m: rows, n: columns, k: width,
-                                       a: qp.baseAddress! + blockStart * width, lda: width,
+                                       a: qp.baseAddress!, lda: width,
                                        b: gp.baseAddress! + galleryStart * width, ldb: width,
                                        c: sp.baseAddress!, ldc: columns)
                             if excludingSelf {
                                 // Query i is gallery item i: hide it where it falls in this block.
                                 for r in 0..<rows {
-                                    let own = blockStart + r - galleryStart
+                                    let own = position[queryRows[blockStart + r]] - galleryStart
                                     if own >= 0 && own < columns { sp[r * columns + own] = -.infinity }
                                 }
                             }
                         }
                     }
                 }
+                let sampleThreshold = estimate && galleryStart == 0 && columns < n
                 similarities.withUnsafeBufferPointer { sp in
                     candidates.withUnsafeMutableBufferPointer { cp in
                         counts.withUnsafeMutableBufferPointer { np in
                             thresholds.withUnsafeMutableBufferPointer { tp in
-                                depths.withUnsafeBufferPointer { dp in
-                                    let s = SendableConstPointer(sp.baseAddress!), c = SendablePointer(cp.baseAddress!)
-                                    let counts = SendablePointer(np.baseAddress!), thresholds = SendablePointer(tp.baseAddress!)
-                                    let depths = SendableConstPointer(dp.baseAddress! + blockStart)
-                                    let offset = galleryStart
-                                    // Each chunk owns whole query rows: disjoint candidate buffers, counts, thresholds.
-                                    Parallel.forEachChunk(rows, minimumChunk: 8) { chunk in
-                                        for r in chunk where depths.base[r] > 0 {
-                                            Self.collect(
-                                                row: s.base + r * columns, count: columns, firstIndex: offset,
-                                                depth: depths.base[r], candidates: c.base + r * capacityPerQuery,
-                                                capacity: capacityPerQuery, filled: &counts.base[r], threshold: &thresholds.base[r])
+                                estimates.withUnsafeMutableBufferPointer { ep in
+                                    blockDepths.withUnsafeBufferPointer { dp in
+                                        order.withUnsafeBufferPointer { op in
+                                            let s = SendableConstPointer(sp.baseAddress!), c = SendablePointer(cp.baseAddress!)
+                                            let counts = SendablePointer(np.baseAddress!), thresholds = SendablePointer(tp.baseAddress!)
+                                            let estimates = SendablePointer(ep.baseAddress!)
+                                            let depths = SendableConstPointer(dp.baseAddress!)
+                                            let order = SendableConstPointer(op.baseAddress! + galleryStart)
+                                            let fraction = Double(columns) / Double(n)
+                                            // Each chunk owns whole query rows: disjoint candidate buffers, counts, thresholds.
+                                            Parallel.forEachChunk(rows, minimumChunk: 8) { chunk in
+                                                for r in chunk where depths.base[r] > 0 {
+                                                    let keys = c.base + r * capacityPerQuery
+                                                    Self.collect(
+                                                        row: s.base + r * columns, count: columns, order: order.base,
+                                                        depth: depths.base[r], candidates: keys, capacity: capacityPerQuery,
+                                                        filled: &counts.base[r], threshold: &thresholds.base[r])
+                                                    if sampleThreshold {
+                                                        // Expected rank of the k-th best in this sample, lowered by 3 σ.
+                                                        let expected = Double(depths.base[r]) * fraction
+                                                        let rank = Int((expected + 3 * expected.squareRoot() + 1).rounded(.up))
+                                                        if rank < counts.base[r] && thresholds.base[r] == -.infinity {
+                                                            RankingKey.selectLargest(keys, count: counts.base[r], k: rank)
+                                                            estimates.base[r] = RankingKey.value(keys[rank - 1])
+                                                            thresholds.base[r] = estimates.base[r]
+                                                        }
+                                                    }
+                                                }
+                                            }
                                         }
                                     }
                                 }
@@ -164,56 +228,78 @@ public struct ExactNearestNeighbors: Sendable {
                 }
                 galleryStart += columns
             }
-            // Final selection and sort, one query row per chunk element.
+            // Final check, selection and sort, one query row per chunk element.
+            var failed = [Bool](repeating: false, count: rows)
             candidates.withUnsafeMutableBufferPointer { cp in
                 counts.withUnsafeBufferPointer { np in
-                    depths.withUnsafeBufferPointer { dp in
-                        let c = SendablePointer(cp.baseAddress!), counts = SendableConstPointer(np.baseAddress!)
-                        let depths = SendableConstPointer(dp.baseAddress! + blockStart)
-                        // Each chunk sorts its own rows' candidate buffers.
-                        Parallel.forEachChunk(rows, minimumChunk: 4) { chunk in
-                            for r in chunk where depths.base[r] > 0 {
-                                let keys = c.base + r * capacityPerQuery
-                                let depth = depths.base[r]
-                                if counts.base[r] > depth { RankingKey.selectLargest(keys, count: counts.base[r], k: depth) }
-                                var best = UnsafeMutableBufferPointer(start: keys, count: depth)
-                                best.sort(by: >)
+                    blockDepths.withUnsafeBufferPointer { dp in
+                        estimates.withUnsafeBufferPointer { ep in
+                            failed.withUnsafeMutableBufferPointer { fp in
+                                let c = SendablePointer(cp.baseAddress!), counts = SendableConstPointer(np.baseAddress!)
+                                let depths = SendableConstPointer(dp.baseAddress!), estimates = SendableConstPointer(ep.baseAddress!)
+                                let failed = SendablePointer(fp.baseAddress!)
+                                // Each chunk sorts its own rows' candidate buffers.
+                                Parallel.forEachChunk(rows, minimumChunk: 4) { chunk in
+                                    let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: deepest)
+                                    defer { scratch.deallocate() }
+                                    for r in chunk where depths.base[r] > 0 {
+                                        let keys = c.base + r * capacityPerQuery
+                                        let depth = depths.base[r], count = counts.base[r]
+                                        var above = 0
+                                        for i in 0..<count where RankingKey.value(keys[i]) > estimates.base[r] { above += 1 }
+                                        if above < depth {
+                                            failed.base[r] = true  // the sampled threshold was too high
+                                            continue
+                                        }
+                                        if count > depth { RankingKey.selectLargest(keys, count: count, k: depth) }
+                                        RankingKey.sortDescending(keys, count: depth, scratch: scratch)
+                                    }
+                                }
                             }
                         }
                     }
                 }
             }
-            for r in 0..<rows where depths[blockStart + r] > 0 {
-                let depth = depths[blockStart + r]
-                precondition(counts[r] >= depth, "ExactNearestNeighbors: non-finite features (query \(blockStart + r))")
+            for r in 0..<rows where blockDepths[r] > 0 {
+                if failed[r] {
+                    precondition(estimate, "ExactNearestNeighbors: non-finite features (query \(queryRows[blockStart + r]))")
+                    retry.append(queryRows[blockStart + r])
+                    continue
+                }
+                let depth = blockDepths[r]
                 for i in 0..<depth { neighbours[i] = RankingKey.index(candidates[r * capacityPerQuery + i]) }
-                neighbours.withUnsafeBufferPointer { visit(blockStart + r, UnsafeBufferPointer(rebasing: $0[0..<depth])) }
+                neighbours.withUnsafeBufferPointer { visit(queryRows[blockStart + r], UnsafeBufferPointer(rebasing: $0[0..<depth])) }
             }
             blockStart += rows
+        }
+        if !retry.isEmpty {
+            search(queries: q, rows: retry, depths: depths, excludingSelf: excludingSelf, estimate: false, visit: visit)
         }
     }
 
     /// Appends the similarities of one query row that can still reach its best `depth`
     /// (greater than `threshold`), compacting to the best `depth` when the buffer fills.
+    /// `order[j]` is the gallery index of column j.
     ///
-    /// Gallery indices arrive in increasing order, so an item equal to the threshold ranks below
-    /// every kept item with that value and can be dropped: the filter is a strict `>`.
+    /// A compaction's threshold (the depth-th best so far) only rises, and an item equal to it
+    /// ranks below every kept item with that value only if its index is higher; gallery indices
+    /// do not arrive in increasing order, so equal items are kept (`>=` after a compaction).
     @inline(__always)
     static func collect(
-        row: UnsafePointer<Float>, count: Int, firstIndex: Int, depth: Int,
+        row: UnsafePointer<Float>, count: Int, order: UnsafePointer<UInt32>, depth: Int,
         candidates: UnsafeMutablePointer<UInt64>, capacity: Int, filled: inout Int, threshold: inout Float
     ) {
         var t = threshold, n = filled
         for j in 0..<count {
             let v = row[j]
-            guard v > t else { continue }
+            guard v >= t, v != -.infinity else { continue }
             if n == capacity {
                 RankingKey.selectLargest(candidates, count: n, k: depth)
                 n = depth
-                t = RankingKey.value(candidates[depth - 1])
-                guard v > t else { continue }
+                t = max(t, RankingKey.value(candidates[depth - 1]))
+                guard v >= t else { continue }
             }
-            candidates[n] = RankingKey.make(v, index: firstIndex + j)
+            candidates[n] = RankingKey.make(v, index: Int(order[j]))
             n += 1
         }
         filled = n
@@ -257,7 +343,7 @@ public struct ExactNearestNeighbors: Sendable {
                     }
                     for (r, query) in rows.enumerated() {
                         for j in 0..<columns {
-                            let index = galleryStart + j
+                            let index = Int(order[galleryStart + j])
                             if excludingSelf && index == query { continue }
                             let key = RankingKey.make(similarities[r * columns + j], index: index)
                             if sweep == 0 {

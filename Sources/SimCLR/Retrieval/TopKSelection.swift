@@ -62,6 +62,53 @@ enum RankingKey {
         }
     }
 
+    /// Sorts `keys[0..<count]` in decreasing order (the ranking order): an LSD radix sort on the
+    /// similarity half (three passes of 11, 11 and 10 bits, a pass skipped when every key has
+    /// the same digit), then runs of equal similarity ordered by index with an insertion sort.
+    /// `scratch` holds at least `count` keys.
+    ///
+    /// - Complexity: O(count) for distinct similarities.
+    static func sortDescending(_ keys: UnsafeMutablePointer<UInt64>, count: Int, scratch: UnsafeMutablePointer<UInt64>) {
+        guard count > 1 else { return }
+        var source = keys, target = scratch
+        var histogram = [Int](repeating: 0, count: 2048)
+        for (shift, bits) in [(32, 11), (43, 11), (54, 10)] {
+            let mask = UInt64(1 << bits - 1)
+            histogram.withUnsafeMutableBufferPointer { h in
+                for b in 0..<(1 << bits) { h[b] = 0 }
+                // Digit of the inverted key: ascending digits = descending keys.
+                for i in 0..<count { h[Int((~source[i] >> UInt64(shift)) & mask)] += 1 }
+                if h.prefix(1 << bits).contains(count) { return }  // one digit for all: nothing to do
+                var sum = 0
+                for b in 0..<(1 << bits) {
+                    let c = h[b]
+                    h[b] = sum
+                    sum += c
+                }
+                for i in 0..<count {
+                    let key = source[i]
+                    let digit = Int((~key >> UInt64(shift)) & mask)
+                    target[h[digit]] = key
+                    h[digit] += 1
+                }
+                Swift.swap(&source, &target)
+            }
+        }
+        if source != keys { keys.update(from: source, count: count) }
+        // Equal similarities: lower index (larger low half) first.
+        var i = 1
+        while i < count {
+            var j = i
+            let key = keys[i]
+            while j > 0 && keys[j - 1] >> 32 == key >> 32 && keys[j - 1] < key {
+                keys[j] = keys[j - 1]
+                j -= 1
+            }
+            keys[j] = key
+            i += 1
+        }
+    }
+
     @inline(__always)
     private static func swap(_ keys: UnsafeMutablePointer<UInt64>, _ a: Int, _ b: Int) {
         let t = keys[a]

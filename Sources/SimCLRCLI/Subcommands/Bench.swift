@@ -16,6 +16,9 @@ extension SimCLRCommand {
         @Option(help: "ImageFolder decoded by the png section.")
         var pngDataset = "datasets/fashion-mnist-mini/train"
 
+        @Option(help: "Queries and gallery items of the retrieval section, QUERIESxGALLERY (D = 128, 10 classes).")
+        var retrievalSize = "10000x60000"
+
         enum Section: String, CaseIterable {
             case sgemm
             case augment
@@ -115,10 +118,14 @@ extension SimCLRCommand {
                 case .labels:
                     report["labels"] = try labelsReport()
                 case .retrieval:
-                    // 10,000 queries against 60,000 gallery items, D = 128, 10 classes (R = 6,000).
+                    // By default 10,000 queries against 60,000 gallery items, D = 128, 10 classes (R = 6,000).
+                    let sizes = retrievalSize.split(separator: "x").compactMap { Int($0) }
+                    guard sizes.count == 2, sizes.allSatisfy({ $0 >= 1 }) else {
+                        throw ValidationError("--retrieval-size must be QUERIESxGALLERY, e.g. 10000x60000, got '\(retrievalSize)'")
+                    }
                     var rows: [[String: Any]] = []
                     for metric in RetrievalMetric.allCases {
-                        let m = try RetrievalBenchmark.run(metric: metric)
+                        let m = try RetrievalBenchmark.run(queries: sizes[0], gallery: sizes[1], metric: metric)
                         rows.append([
                             "metric": m.metric.rawValue, "queries": m.queries, "gallery": m.gallery, "dimension": m.dimension,
                             "seconds": m.seconds, "achieved_gflops": m.achievedGflops, "sgemm_peak_gflops": m.sgemmPeakGflops,

@@ -94,3 +94,25 @@ import Testing
         #expect(result.overall.precisionAt1 == 1)
     }
 }
+
+@Suite struct RankingKeyTests {
+    /// The radix sort agrees with a comparison sort, with many equal similarities (ties by index)
+    /// and negative, zero and positive values.
+    @Test func radixSortAgreesWithSort() {
+        var rng = SplitMix64(seed: 9)
+        for count in [1, 2, 7, 100, 3000] {
+            for distinctValues in [3, 1000] {
+                let values: [Float] = (0..<distinctValues).map { _ in Float(rng.nextNormal()) } + [0, -0.0, 1e-30, -1e30]
+                var keys = (0..<count).map { i in RankingKey.make(values[Int(rng.next() % UInt64(values.count))], index: i * 7 % 100_003) }
+                let expected = keys.sorted(by: >)
+                var scratch = [UInt64](repeating: 0, count: max(count, 1))
+                keys.withUnsafeMutableBufferPointer { k in
+                    scratch.withUnsafeMutableBufferPointer { RankingKey.sortDescending(k.baseAddress!, count: count, scratch: $0.baseAddress!) }
+                }
+                #expect(keys == expected, "count \(count), \(distinctValues) values")
+            }
+        }
+        #expect(RankingKey.value(RankingKey.make(-2.5, index: 3)) == -2.5 && RankingKey.index(RankingKey.make(-2.5, index: 3)) == 3)
+        #expect(RankingKey.make(-0.0, index: 1) > RankingKey.make(0, index: 2), "−0 equals +0: the lower index wins")
+    }
+}
