@@ -29,6 +29,9 @@ public struct ExactNearestNeighbors: Sendable {
     public var candidateBudgetBytes = 64 << 20
     /// A query keeping k candidates compacts its buffer when it holds max(2k, k + slack).
     public var candidateSlack = 1024
+    /// How many standard deviations the sampled threshold is lowered by (lower: fewer
+    /// candidates, more queries searched again; results do not depend on it).
+    var estimateMargin = 3.0
 
     /// n, the number of gallery items.
     public var galleryCount: Int { prepared.shape[0] }
@@ -134,6 +137,10 @@ public struct ExactNearestNeighbors: Sendable {
 
     /// `nearest` over the prepared query rows `rows` (global indices); `estimate` enables the
     /// sampled threshold (off when searching again for the queries it failed).
+    ///
+    /// A block of B queries is cut into tasks of `taskRows` queries; each task runs on one core
+    /// with single-threaded sgemm (as the convolutions do) through every gallery block, keeping
+    /// its own candidates, so the cores never wait for each other inside a block.
     private func search(
         queries q: Tensor, rows queryRows: [Int], depths: [Int], excludingSelf: Bool, estimate: Bool,
         visit: (_ query: Int, _ neighbours: UnsafeBufferPointer<Int>) -> Void
@@ -142,120 +149,59 @@ public struct ExactNearestNeighbors: Sendable {
         let g = min(galleryBlockSize, n)
         let deepest = queryRows.map { depths[$0] }.max() ?? 0
         guard deepest > 0 else { return }
-        let capacityPerQuery = max(2 * deepest, deepest + candidateSlack, estimate ? g + deepest : 0)
-        let b = max(1, min(queryBlockSize, m, candidateBudgetBytes / (8 * capacityPerQuery)))
-        var block = [Float](repeating: 0, count: b * width)
-        var similarities = [Float](repeating: 0, count: b * g)
-        var candidates = [UInt64](repeating: 0, count: b * capacityPerQuery)
-        var counts = [Int](repeating: 0, count: b)
-        var thresholds = [Float](repeating: -.infinity, count: b)
-        var estimates = [Float](repeating: -.infinity, count: b)
-        var blockDepths = [Int](repeating: 0, count: b)
+        let capacity = max(2 * deepest, deepest + candidateSlack, estimate ? g + deepest : 0)
+        let b = max(1, min(queryBlockSize, m, candidateBudgetBytes / (8 * capacity)))
+        let taskRows = max(1, min(Self.taskRows, b))
+        let workers = Parallel.workerCount
+        let block = UnsafeMutablePointer<Float>.allocate(capacity: b * width)
+        let similarities = UnsafeMutablePointer<Float>.allocate(capacity: workers * taskRows * g)
+        let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: workers * deepest)
+        let candidates = UnsafeMutablePointer<UInt64>.allocate(capacity: b * capacity)
+        let counts = UnsafeMutablePointer<Int>.allocate(capacity: b)
+        let blockDepths = UnsafeMutablePointer<Int>.allocate(capacity: b)
+        let selves = UnsafeMutablePointer<Int>.allocate(capacity: b)
+        let failed = UnsafeMutablePointer<Bool>.allocate(capacity: b)
+        defer {
+            for pointer in [block] as [UnsafeMutablePointer<Float>] + [similarities] { pointer.deallocate() }
+            scratch.deallocate()
+            candidates.deallocate()
+            counts.deallocate()
+            blockDepths.deallocate()
+            selves.deallocate()
+            failed.deallocate()
+        }
         var neighbours = [Int](repeating: 0, count: deepest)
         var retry: [Int] = []
+        let shared = (block: SendablePointer(block), similarities: SendablePointer(similarities), scratch: SendablePointer(scratch),
+                      candidates: SendablePointer(candidates), counts: SendablePointer(counts),
+                      depths: SendablePointer(blockDepths), selves: SendablePointer(selves), failed: SendablePointer(failed))
 
         var blockStart = 0
         while blockStart < m {
             let rows = min(b, m - blockStart)
             for r in 0..<rows {
                 let query = queryRows[blockStart + r]
-                counts[r] = 0
-                thresholds[r] = -.infinity
-                estimates[r] = -.infinity
                 blockDepths[r] = depths[query]
-                for j in 0..<width { block[r * width + j] = q.data[query * width + j] }
+                selves[r] = excludingSelf ? position[query] : -1
+                failed[r] = false
+                q.withUnsafeBufferPointer { (block + r * width).update(from: $0.baseAddress! + query * width, count: width) }
             }
-            var galleryStart = 0
-            while galleryStart < n {
-                let columns = min(g, n - galleryStart)
-                block.withUnsafeBufferPointer { qp in
-                    prepared.withUnsafeBufferPointer { gp in
-                        similarities.withUnsafeMutableBufferPointer { sp in
-                            BLAS.sgemm(.none, .transposed, m: rows, n: columns, k: width,
-                                       a: qp.baseAddress!, lda: width,
-                                       b: gp.baseAddress! + galleryStart * width, ldb: width,
-                                       c: sp.baseAddress!, ldc: columns)
-                            if excludingSelf {
-                                // Query i is gallery item i: hide it where it falls in this block.
-                                for r in 0..<rows {
-                                    let own = position[queryRows[blockStart + r]] - galleryStart
-                                    if own >= 0 && own < columns { sp[r * columns + own] = -.infinity }
-                                }
-                            }
-                        }
-                    }
-                }
-                let sampleThreshold = estimate && galleryStart == 0 && columns < n
-                similarities.withUnsafeBufferPointer { sp in
-                    candidates.withUnsafeMutableBufferPointer { cp in
-                        counts.withUnsafeMutableBufferPointer { np in
-                            thresholds.withUnsafeMutableBufferPointer { tp in
-                                estimates.withUnsafeMutableBufferPointer { ep in
-                                    blockDepths.withUnsafeBufferPointer { dp in
-                                        order.withUnsafeBufferPointer { op in
-                                            let s = SendableConstPointer(sp.baseAddress!), c = SendablePointer(cp.baseAddress!)
-                                            let counts = SendablePointer(np.baseAddress!), thresholds = SendablePointer(tp.baseAddress!)
-                                            let estimates = SendablePointer(ep.baseAddress!)
-                                            let depths = SendableConstPointer(dp.baseAddress!)
-                                            let order = SendableConstPointer(op.baseAddress! + galleryStart)
-                                            let fraction = Double(columns) / Double(n)
-                                            // Each chunk owns whole query rows: disjoint candidate buffers, counts, thresholds.
-                                            Parallel.forEachChunk(rows, minimumChunk: 8) { chunk in
-                                                for r in chunk where depths.base[r] > 0 {
-                                                    let keys = c.base + r * capacityPerQuery
-                                                    Self.collect(
-                                                        row: s.base + r * columns, count: columns, order: order.base,
-                                                        depth: depths.base[r], candidates: keys, capacity: capacityPerQuery,
-                                                        filled: &counts.base[r], threshold: &thresholds.base[r])
-                                                    if sampleThreshold {
-                                                        // Expected rank of the k-th best in this sample, lowered by 3 σ.
-                                                        let expected = Double(depths.base[r]) * fraction
-                                                        let rank = Int((expected + 3 * expected.squareRoot() + 1).rounded(.up))
-                                                        if rank < counts.base[r] && thresholds.base[r] == -.infinity {
-                                                            RankingKey.selectLargest(keys, count: counts.base[r], k: rank)
-                                                            estimates.base[r] = RankingKey.value(keys[rank - 1])
-                                                            thresholds.base[r] = estimates.base[r]
-                                                        }
-                                                    }
-                                                }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-                galleryStart += columns
-            }
-            // Final check, selection and sort, one query row per chunk element.
-            var failed = [Bool](repeating: false, count: rows)
-            candidates.withUnsafeMutableBufferPointer { cp in
-                counts.withUnsafeBufferPointer { np in
-                    blockDepths.withUnsafeBufferPointer { dp in
-                        estimates.withUnsafeBufferPointer { ep in
-                            failed.withUnsafeMutableBufferPointer { fp in
-                                let c = SendablePointer(cp.baseAddress!), counts = SendableConstPointer(np.baseAddress!)
-                                let depths = SendableConstPointer(dp.baseAddress!), estimates = SendableConstPointer(ep.baseAddress!)
-                                let failed = SendablePointer(fp.baseAddress!)
-                                // Each chunk sorts its own rows' candidate buffers.
-                                Parallel.forEachChunk(rows, minimumChunk: 4) { chunk in
-                                    let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: deepest)
-                                    defer { scratch.deallocate() }
-                                    for r in chunk where depths.base[r] > 0 {
-                                        let keys = c.base + r * capacityPerQuery
-                                        let depth = depths.base[r], count = counts.base[r]
-                                        var above = 0
-                                        for i in 0..<count where RankingKey.value(keys[i]) > estimates.base[r] { above += 1 }
-                                        if above < depth {
-                                            failed.base[r] = true  // the sampled threshold was too high
-                                            continue
-                                        }
-                                        if count > depth { RankingKey.selectLargest(keys, count: count, k: depth) }
-                                        RankingKey.sortDescending(keys, count: depth, scratch: scratch)
-                                    }
-                                }
-                            }
+            let tasks = (rows + taskRows - 1) / taskRows
+            prepared.withUnsafeBufferPointer { gp in
+                order.withUnsafeBufferPointer { op in
+                    let gallery = SendableConstPointer(gp.baseAddress!), order = SendableConstPointer(op.baseAddress!)
+                    BLAS.withSingleThreadedCalls {
+                        // Task t owns query rows [t·taskRows, …): their candidates, counts and
+                        // flags; worker w owns similarity and sort scratch w. Nothing overlaps.
+                        let margin = estimateMargin
+                        Parallel.forEachTask(tasks, workers: workers) { task, worker in
+                            Self.runTask(
+                                rows: (task * taskRows)..<min(rows, (task + 1) * taskRows), width: width, galleryCount: n,
+                                galleryBlock: g, capacity: capacity, estimate: estimate, margin: margin, gallery: gallery.base, order: order.base,
+                                block: shared.block.base, similarities: shared.similarities.base + worker * taskRows * g,
+                                scratch: shared.scratch.base + worker * deepest, candidates: shared.candidates.base,
+                                counts: shared.counts.base, depths: shared.depths.base, selves: shared.selves.base,
+                                failed: shared.failed.base)
                         }
                     }
                 }
@@ -267,13 +213,74 @@ public struct ExactNearestNeighbors: Sendable {
                     continue
                 }
                 let depth = blockDepths[r]
-                for i in 0..<depth { neighbours[i] = RankingKey.index(candidates[r * capacityPerQuery + i]) }
+                for i in 0..<depth { neighbours[i] = RankingKey.index(candidates[r * capacity + i]) }
                 neighbours.withUnsafeBufferPointer { visit(queryRows[blockStart + r], UnsafeBufferPointer(rebasing: $0[0..<depth])) }
             }
             blockStart += rows
         }
         if !retry.isEmpty {
             search(queries: q, rows: retry, depths: depths, excludingSelf: excludingSelf, estimate: false, visit: visit)
+        }
+    }
+
+    /// Queries per task of `search`: enough rows for an efficient single-threaded sgemm.
+    static let taskRows = 128
+
+    /// One task of `search`: query rows `rows` of the block through the whole gallery, then each
+    /// row's check, selection and sort (its best `depths[r]` keys end up first, in order).
+    private static func runTask(
+        rows: Range<Int>, width: Int, galleryCount n: Int, galleryBlock g: Int, capacity: Int, estimate: Bool, margin: Double,
+        gallery: UnsafePointer<Float>, order: UnsafePointer<UInt32>, block: UnsafeMutablePointer<Float>,
+        similarities: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<UInt64>,
+        candidates: UnsafeMutablePointer<UInt64>, counts: UnsafeMutablePointer<Int>, depths: UnsafeMutablePointer<Int>,
+        selves: UnsafeMutablePointer<Int>, failed: UnsafeMutablePointer<Bool>
+    ) {
+        var thresholds = [Float](repeating: -.infinity, count: rows.count)
+        var estimates = [Float](repeating: -.infinity, count: rows.count)
+        for r in rows { counts[r] = 0 }
+        var galleryStart = 0
+        while galleryStart < n {
+            let columns = min(g, n - galleryStart)
+            BLAS.sgemm(.none, .transposed, m: rows.count, n: columns, k: width,
+                       a: block + rows.lowerBound * width, lda: width, b: gallery + galleryStart * width, ldb: width,
+                       c: similarities, ldc: columns)
+            for (local, r) in rows.enumerated() {
+                // Leave-one-out: query r is gallery row selves[r]; hide it where it falls here.
+                let own = selves[r] - galleryStart
+                if selves[r] >= 0 && own >= 0 && own < columns { similarities[local * columns + own] = -.infinity }
+                let depth = depths[r]
+                guard depth > 0 else { continue }
+                let keys = candidates + r * capacity
+                collect(row: similarities + local * columns, count: columns, order: order + galleryStart, depth: depth,
+                        candidates: keys, capacity: capacity, filled: &counts[r], threshold: &thresholds[local])
+                if estimate && galleryStart == 0 && columns < n && thresholds[local] == -.infinity {
+                    // Expected rank of the depth-th best in this uniform sample, lowered by `margin` σ.
+                    let expected = Double(depth) * Double(columns) / Double(n)
+                    let rank = Int(max(1, expected + margin * expected.squareRoot() + 1).rounded(.up))
+                    if rank < counts[r] {
+                        // The sample's best `rank` first; the rest are ≤ the estimate and are
+                        // dropped (if one was needed after all, the final check sends the query
+                        // to the exact search).
+                        RankingKey.selectLargest(keys, count: counts[r], k: rank)
+                        estimates[local] = RankingKey.value(keys[rank - 1])
+                        thresholds[local] = estimates[local]
+                        counts[r] = rank
+                    }
+                }
+            }
+            galleryStart += columns
+        }
+        for (local, r) in rows.enumerated() where depths[r] > 0 {
+            let keys = candidates + r * capacity
+            let depth = depths[r], count = counts[r]
+            var above = 0
+            for i in 0..<count where RankingKey.value(keys[i]) > estimates[local] { above += 1 }
+            if above < depth {
+                failed[r] = true  // the sampled threshold was too high: searched again without it
+                continue
+            }
+            if count > depth { RankingKey.selectLargest(keys, count: count, k: depth) }
+            RankingKey.sortDescending(keys, count: depth, scratch: scratch)
         }
     }
 

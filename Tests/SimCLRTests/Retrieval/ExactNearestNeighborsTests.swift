@@ -116,3 +116,40 @@ import Testing
         #expect(RankingKey.make(-0.0, index: 1) > RankingKey.make(0, index: 2), "−0 equals +0: the lower index wins")
     }
 }
+
+@Suite struct SampledThresholdTests {
+    /// A sampled threshold that is often too high (margin −3 σ) sends queries to the exact
+    /// search again; the lists are the same as with the default margin and as a full sort.
+    @Test(arguments: [RetrievalMetric.cosine, .euclidean])
+    func failedEstimatesFallBackToTheExactSearch(metric: RetrievalMetric) {
+        let (g, _, gd) = ExactNearestNeighborsTests.data(rows: 400, dimension: 5, classes: 2, seed: 21)
+        let (q, _, qd) = ExactNearestNeighborsTests.data(rows: 50, dimension: 5, classes: 2, seed: 22)
+        let depths = (0..<50).map { 1 + $0 * 7 % 120 }
+        var lists: [[[Int]]] = []
+        for margin in [3.0, -3.0] {
+            var search = ExactNearestNeighbors(gallery: g, metric: metric)
+            search.galleryBlockSize = 100
+            search.queryBlockSize = 16
+            search.estimateMargin = margin
+            var found = [[Int]](repeating: [], count: 50)
+            search.nearest(queries: q, depths: depths, excludingSelf: false) { query, neighbours in found[query] = Array(neighbours) }
+            lists.append(found)
+        }
+        #expect(lists[0] == lists[1])
+        for (i, query) in qd.enumerated() {
+            let scored = gd.enumerated().map { j, item -> (Double, Int) in
+                switch metric {
+                case .cosine:
+                    let dot = zip(query, item).reduce(0) { $0 + $1.0 * $1.1 }
+                    return (dot / (query.reduce(0) { $0 + $1 * $1 }.squareRoot() * item.reduce(0) { $0 + $1 * $1 }.squareRoot()), j)
+                case .euclidean: return (-zip(query, item).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }, j)
+                }
+            }.sorted { $0.0 > $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+            // Equal to the Double ranking up to Float rounding: the k-th item's score is the k-th best score.
+            var score = [Int: Double]()
+            for (value, j) in scored { score[j] = value }
+            #expect(lists[1][i].count == depths[i])
+            #expect(zip(lists[1][i], scored).allSatisfy { abs(score[$0.0]! - $0.1.0) <= 1e-5 }, "query \(i)")
+        }
+    }
+}
