@@ -16,8 +16,8 @@ extension SimCLRCommand {
         @Option(help: "ImageFolder decoded by the png section.")
         var pngDataset = "datasets/fashion-mnist-mini/train"
 
-        @Option(help: "Queries and gallery items of the retrieval section, QUERIESxGALLERY (D = 128, 10 classes).")
-        var retrievalSize = "10000x60000"
+        @Option(help: "Queries, gallery items and feature dimension of the retrieval section, QUERIESxGALLERYxD (10 classes).")
+        var retrievalSize = "10000x60000x128"
 
         enum Section: String, CaseIterable {
             case sgemm
@@ -120,12 +120,13 @@ extension SimCLRCommand {
                 case .retrieval:
                     // By default 10,000 queries against 60,000 gallery items, D = 128, 10 classes (R = 6,000).
                     let sizes = retrievalSize.split(separator: "x").compactMap { Int($0) }
-                    guard sizes.count == 2, sizes.allSatisfy({ $0 >= 1 }) else {
-                        throw ValidationError("--retrieval-size must be QUERIESxGALLERY, e.g. 10000x60000, got '\(retrievalSize)'")
+                    guard (2...3).contains(sizes.count), sizes.allSatisfy({ $0 >= 1 }) else {
+                        throw ValidationError("--retrieval-size must be QUERIESxGALLERY[xD], e.g. 10000x60000x128, got '\(retrievalSize)'")
                     }
                     var rows: [[String: Any]] = []
                     for metric in RetrievalMetric.allCases {
-                        let m = try RetrievalBenchmark.run(queries: sizes[0], gallery: sizes[1], metric: metric)
+                        let m = try RetrievalBenchmark.run(
+                            queries: sizes[0], gallery: sizes[1], dimension: sizes.count == 3 ? sizes[2] : 128, metric: metric)
                         rows.append([
                             "metric": m.metric.rawValue, "queries": m.queries, "gallery": m.gallery, "dimension": m.dimension,
                             "seconds": m.seconds, "achieved_gflops": m.achievedGflops, "sgemm_peak_gflops": m.sgemmPeakGflops,
