@@ -104,8 +104,9 @@ public struct ExactNearestNeighbors: Sendable {
 
     /// The best `depths[q]` gallery items of every query, best first.
     ///
-    /// `visit(q, neighbours)` is called once per query with `depths[q] > 0`, in increasing q, on
-    /// the calling thread; `neighbours` holds gallery indices and is valid only during the call.
+    /// `visit(q, neighbours)` is called once per query with `depths[q] > 0`, on the calling
+    /// thread, in increasing q except that queries searched again (see below) come last;
+    /// `neighbours` holds gallery indices and is valid only during the call.
     ///
     /// How the candidates stay few: the gallery is visited in a fixed pseudo-random order
     /// (`order`), so its first block is a uniform sample of it; from that sample each query
@@ -120,8 +121,8 @@ public struct ExactNearestNeighbors: Sendable {
     ///   - excludingSelf: leave-one-out; requires the queries to be the gallery (m = n, same rows).
     /// - Precondition: shapes as above.
     /// - Complexity: one sgemm `[B, D′]·[D′, G]` per pair of blocks (2·m·n·D′ flops in all), a
-    ///   compare per similarity, and per query a selection over its candidates and a sort of its
-    ///   k_q best (O(k_q log k_q)).
+    ///   compare per similarity, and per query a linear radix sort of its candidates (about
+    ///   1.15·k_q + the sample's best when the estimate holds).
     public func nearest(
         queries: Tensor, depths: [Int], excludingSelf: Bool, visit: (_ query: Int, _ neighbours: UnsafeBufferPointer<Int>) -> Void
     ) {
@@ -155,7 +156,7 @@ public struct ExactNearestNeighbors: Sendable {
         let workers = Parallel.workerCount
         let block = UnsafeMutablePointer<Float>.allocate(capacity: b * width)
         let similarities = UnsafeMutablePointer<Float>.allocate(capacity: workers * taskRows * g)
-        let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: workers * deepest)
+        let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: workers * capacity)
         let candidates = UnsafeMutablePointer<UInt64>.allocate(capacity: b * capacity)
         let counts = UnsafeMutablePointer<Int>.allocate(capacity: b)
         let blockDepths = UnsafeMutablePointer<Int>.allocate(capacity: b)
@@ -199,7 +200,7 @@ public struct ExactNearestNeighbors: Sendable {
                                 rows: (task * taskRows)..<min(rows, (task + 1) * taskRows), width: width, galleryCount: n,
                                 galleryBlock: g, capacity: capacity, estimate: estimate, margin: margin, gallery: gallery.base, order: order.base,
                                 block: shared.block.base, similarities: shared.similarities.base + worker * taskRows * g,
-                                scratch: shared.scratch.base + worker * deepest, candidates: shared.candidates.base,
+                                scratch: shared.scratch.base + worker * capacity, candidates: shared.candidates.base,
                                 counts: shared.counts.base, depths: shared.depths.base, selves: shared.selves.base,
                                 failed: shared.failed.base)
                         }
@@ -227,7 +228,8 @@ public struct ExactNearestNeighbors: Sendable {
     static let taskRows = 128
 
     /// One task of `search`: query rows `rows` of the block through the whole gallery, then each
-    /// row's check, selection and sort (its best `depths[r]` keys end up first, in order).
+    /// row's check and sort (its best `depths[r]` keys end up first, in order). `scratch` holds
+    /// `capacity` keys.
     private static func runTask(
         rows: Range<Int>, width: Int, galleryCount n: Int, galleryBlock g: Int, capacity: Int, estimate: Bool, margin: Double,
         gallery: UnsafePointer<Float>, order: UnsafePointer<UInt32>, block: UnsafeMutablePointer<Float>,
@@ -279,8 +281,8 @@ public struct ExactNearestNeighbors: Sendable {
                 failed[r] = true  // the sampled threshold was too high: searched again without it
                 continue
             }
-            if count > depth { RankingKey.selectLargest(keys, count: count, k: depth) }
-            RankingKey.sortDescending(keys, count: depth, scratch: scratch)
+            // The radix sort is linear: sorting every candidate costs less than selecting first.
+            RankingKey.sortDescending(keys, count: count, scratch: scratch)
         }
     }
 
