@@ -3,26 +3,11 @@ import SimCLR
 import SimCLRTestSupport
 import Testing
 
-/// One case of `metric-learning/metric.json` (fixtures README §7).
-struct MetricFixtureCase: @unchecked Sendable, CustomTestStringConvertible {
-    let fields: [String: Any]
-    var name: String { fields["name"] as? String ?? "?" }
-    var testDescription: String { name }
-    subscript(key: String) -> Any? { fields[key] }
-    var expected: [String: Any] { fields["expected"] as? [String: Any] ?? [:] }
-}
-
-/// Reads `metric-learning/metric.json`; the tests iterate over every case of a section.
-enum MetricFixtures {
-    static func cases(_ section: String) -> [MetricFixtureCase] {
-        let document = (try? Fixtures.json("metric-learning/metric.json")) as? [String: Any]
-        return (document?[section] as? [[String: Any]] ?? []).map(MetricFixtureCase.init)
-    }
-
-    static func tensor(_ object: Any?) -> Tensor { Fixtures.tensor(object)?.tensor ?? Tensor(shape: [0]) }
-    static func integers(_ object: Any?) -> [Int] { (object as? [Any] ?? []).compactMap { ($0 as? NSNumber)?.intValue } }
+/// Plain JSON arrays and objects of `metric-learning/metric.json` cases (read with
+/// `MetricFixtures.cases`, which the labelled-loss tests own).
+enum MetricValues {
     static func doubles(_ object: Any?) -> [Double] { (object as? [Any] ?? []).compactMap { ($0 as? NSNumber)?.doubleValue } }
-    static func number(_ object: Any?) -> Double { (object as? NSNumber)?.doubleValue ?? .nan }
+    static func expected(_ fixture: LossFixtureCase) -> [String: Any] { fixture["expected"] as? [String: Any] ?? [:] }
 }
 
 /// The retrieval metrics straight from their definitions (fixtures README §7), in Double with a
