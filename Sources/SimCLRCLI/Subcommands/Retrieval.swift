@@ -44,6 +44,7 @@ extension SimCLRCommand {
         func run() throws {
             runtime.apply()
             let trained = try encoder.map { try FrozenEncoder.load(weightsPath: $0, includeHead: features == .z) }
+            for name in trained?.unusedTensorNames ?? [] { print("warning: \(encoder!): tensor '\(name)' is not part of the model and is ignored") }
             let options = ImageFolderOptions(
                 channels: trained.map { $0.description.configuration.inputChannels == 1 ? .grayscale : .rgb } ?? .automatic,
                 skipBadImages: skipBadImages)

@@ -55,6 +55,7 @@ extension SimCLRCommand {
             }
             let start = System.now()
             let frozen = try FrozenEncoder.load(weightsPath: encoder!, includeHead: features == .z)
+            for name in frozen.unusedTensorNames { print("warning: \(encoder!): tensor '\(name)' is not part of the model and is ignored") }
             let list = try PairsFile.read(path: pairs!)
             let images = try PairsFile.images(
                 for: list, root: root, channels: frozen.description.configuration.inputChannels, path: pairs!)
