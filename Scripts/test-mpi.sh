@@ -9,7 +9,8 @@
 #   5. a rank killed with SIGKILL: the others stop within 30 s, the last checkpoint resumes;
 #   6. SIGTERM on one rank: every rank stops, one checkpoint, exit status 130;
 #   7. Ctrl-C (SIGINT) on mpirun, which kills the ranks 1 s after its SIGTERM, mid-step of the
-#      default model: rank 0 still writes the last completed step, and it loads.
+#      default model: rank 0 still writes the last completed step, and it loads;
+#   8. processes started with other images: every one stops with a message, none hangs.
 # Why subsets and 1e-3 for 3 and 4: float summation order (and nothing else) differs, and now and
 # then moves one ReLU input across zero, which changes the gradient below that layer by ~1e-4 of
 # its scale (measured: batch 2000 one step, K = 2 and 3); training amplifies such differences
@@ -149,4 +150,12 @@ wait "$launcher" || true
 grep -q "stop requested: checkpoint of step\|checkpoint at step" "$out.log" || { echo "FAIL: no checkpoint after SIGINT"; cat "$out.log"; exit 1; }
 "$bin" export --checkpoint "$out/checkpoint.safetensors" --out "$work/interrupted-encoder" >"$work/export.log" 2>&1 || { echo "FAIL: the checkpoint does not load"; cat "$work/export.log"; exit 1; }
 echo "$(grep -m1 -o 'stop requested: checkpoint of step [0-9]*\|checkpoint at step [0-9]*' "$out.log"); it loads"
+echo "== 8. two processes with other images (MPMD launch) =="
+out=$work/mismatch
+status=0
+timeout 120 mpirun --oversubscribe --bind-to none -np 1 "$bin" pretrain --data "$work/d260" --epochs 1 --batch-size 64 "${tiny[@]}" --out "$out" \
+    : -np 1 "$bin" pretrain --data "$work/d70" --epochs 1 --batch-size 64 "${tiny[@]}" --out "$out" >"$out.log" 2>&1 || status=$?
+[ "$status" -ne 0 ] && [ "$status" -ne 124 ] || { echo "FAIL: status $status (124: it hung)"; cat "$out.log"; exit 1; }
+grep -q "do not train the same run: their training images differ" "$out.log" || { echo "FAIL: no message"; cat "$out.log"; exit 1; }
+echo "stopped with: $(grep -m1 -o 'the 2 processes do not train the same run[^.]*' "$out.log")"
 echo "MPI checks passed"

@@ -1,6 +1,7 @@
 internal import CMPIShim
 import Foundation
 import SimCLR
+import Synchronization
 
 /// The `Communicator` of a run started by an MPI launcher (`mpirun -np K`, Slurm `srun`): Open
 /// MPI's collectives over `MPI_COMM_WORLD`. MPI is initialised once per process, only when a
@@ -12,6 +13,8 @@ public final class MPICommunicator: Communicator {
     public let rank: Int
     public let size: Int
     public private(set) var communicationSeconds = 0.0
+    /// When the collective under way began, for the watchdog.
+    private let clock = CollectiveClock()
 
     /// Environment variables a launcher sets for each process it starts (Open MPI's mpirun, PMIx,
     /// and PMI-1/2 as Slurm's srun with `--mpi=pmi2` or MPICH's launchers set them).
@@ -61,9 +64,31 @@ public final class MPICommunicator: Communicator {
     /// MPI_Finalize, once at the end of a successful run.
     public func finalize() { _ = simclr_mpi_finalize() }
 
+    /// Ends this process when one collective has waited `seconds`: a peer process or host that
+    /// vanished without closing its connections (a link down) would otherwise leave it waiting
+    /// forever. It first raises SIGTERM, so a run's stop handling writes its last completed step,
+    /// then exits 2 s later with a message; the launcher ends the other processes.
+    public func startWatchdog(seconds: Double) {
+        guard size > 1, seconds > 0 else { return }
+        let rank = self.rank
+        Thread { [clock] in
+            while true {
+                Thread.sleep(forTimeInterval: min(1, seconds / 4))
+                let start = Double(bitPattern: clock.start.load(ordering: .acquiring))
+                guard start > 0, System.now() - start > seconds else { continue }
+                FileHandle.standardError.write(Data("simclr: rank \(rank): no answer from the other processes for \(Int(seconds)) s (a process or host is gone?); stopping\n".utf8))
+                raise(SIGTERM)
+                Thread.sleep(forTimeInterval: 2)
+                _exit(1)
+            }
+        }.start()
+    }
+
     private func timed(_ call: () -> Int32) {
         let start = System.now()
+        clock.start.store(start.bitPattern, ordering: .releasing)
         let status = call()
+        clock.start.store(0, ordering: .releasing)
         communicationSeconds += System.now() - start
         // Unreachable with MPI_ERRORS_ARE_FATAL; kept so a changed handler cannot go unnoticed.
         if status != 0 {
@@ -77,6 +102,11 @@ public final class MPICommunicator: Communicator {
         simclr_mpi_error_string(status, &buffer, Int32(buffer.count))
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
+}
+
+/// `System.now()` bits of the start of the collective under way (0 between collectives).
+private final class CollectiveClock: Sendable {
+    let start = Atomic<UInt64>(0)
 }
 
 /// Why MPI could not start.

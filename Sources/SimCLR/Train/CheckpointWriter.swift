@@ -42,7 +42,9 @@ public final class CheckpointWriter: TrainingObserver, @unchecked Sendable {
     }
 
     public func stepDidEnd(_ record: MetricsRecord, trainer: Trainer) throws {
-        guard promptStop != nil else { return }
+        // An epoch's last step is not a resumable state until the trainer closes the epoch (the
+        // kNN monitor may take seconds first): the prompt writer keeps the step before it.
+        guard promptStop != nil, record.step % trainer.stepsPerEpoch != 0 else { return }
         let checkpoint = trainer.makeCheckpoint()
         guard checkpoint.firstNonFiniteTensor == nil else { return }
         lock.withLock { latestStep = checkpoint }

@@ -206,6 +206,12 @@ public final class Trainer {
     @discardableResult
     public func run(stop: StopRequest = StopRequest(), observers: [any TrainingObserver]? = nil) throws -> TrainingSummary {
         let observers = observers ?? runFolderWriters(stop: stop)
+        var arguments = configuration
+        arguments.data = ""  // the folder may sit at another path on another host
+        try ProcessAgreement.check(
+            [("training arguments", arguments.json), ("training images", DatasetIdentity(dataset).json),
+             ("checkpoint steps", String(progress.step))],
+            over: communicator)
         // One run per folder: held until this call returns (rank 0 alone writes the folder).
         let lock = communicator.rank == 0 ? try RunFolderLock(folder: outputFolder) : nil
         defer { withExtendedLifetime(lock) {} }

@@ -11,12 +11,16 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     /// The dataset's channel count differs from the model's input channels (e.g. resuming a
     /// grayscale run on RGB images).
     case datasetChannels(data: String, found: Int, expected: Int)
+    /// The processes of a data-parallel run differ in `field` (arguments, images or start step).
+    case processesDisagree(field: String, processes: Int)
 
     public var description: String {
         let (what, step, epoch, kept): (String, Int, Int, Int?)
         switch self {
         case .datasetChannels(let data, let found, let expected):
             return "\(data) has \(found)-channel images, but the model takes \(expected) channel(s)"
+        case .processesDisagree(let field, let processes):
+            return "the \(processes) processes do not train the same run: their \(field) differ.\n---> HINT: start every process with the same command, the same images, and (for --resume) the same checkpoint."
         case .nonFiniteLoss(let s, let e, let loss, let last):
             (what, step, epoch, kept) = ("the loss is \(loss)", s, e, last)
         case .nonFiniteGradient(let s, let e, let parameter, let last):

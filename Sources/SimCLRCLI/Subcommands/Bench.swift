@@ -154,13 +154,20 @@ extension SimCLRCommand {
                 ["floats": r.floats, "bytes": 4 * r.floats, "seconds": r.seconds, "bytes_per_second": r.bytesPerSecond,
                  "share_of_step": r.seconds / step.secondsPerStep]
             }
-            return [
+            var report: [String: Any] = [
                 "processes": communicator.size, "threads_per_process": runtime.threads, "global_batch": batch,
                 "images_per_process": BatchPart(rank: 0, count: communicator.size).range(of: batch).count,
                 "train_views_per_second": step.viewsPerSecond, "seconds_per_step": step.secondsPerStep,
                 "communication_share_of_step": step.communicationSecondsPerStep / step.secondsPerStep,
-                "gradient_allreduce": figures(reduce), "z_allgather": figures(gather),
             ]
+            // One process has no collectives to time: the step alone (the K = 1 side of a comparison).
+            if communicator.isDistributed {
+                report["gradient_allreduce"] = figures(reduce)
+                report["z_allgather"] = figures(gather)
+            } else {
+                report["note"] = "one process: no collectives; start under mpirun for their figures"
+            }
+            return report
         }
 
         /// The label-supervised losses against the self-supervised ones: each loss alone on

@@ -30,6 +30,9 @@ extension SimCLRCommand {
         @Option(help: "Measure the kNN monitor every this many epochs (and after the last).")
         var knnEvery: Int = 1
 
+        @Option(help: "Under mpirun/srun: stop when the other processes have not answered for this many seconds (a process or host gone without closing its connections); 0 waits forever.")
+        var collectiveTimeout: Double = 600
+
         @OptionGroup(title: "Dataset loading")
         var loading: ImageFolderLoadOptions
 
@@ -37,6 +40,9 @@ extension SimCLRCommand {
 
         func validate() throws {
             try OutputFolderCheck.validate(out, holds: "checkpoint, metrics and encoder files")
+            guard collectiveTimeout >= 0, collectiveTimeout.isFinite else {
+                throw ValidationError("--collective-timeout must be a number of seconds ≥ 0, got \(collectiveTimeout)")
+            }
             guard knnEvery >= 1 else { throw ValidationError("--knn-every must be at least 1, got \(knnEvery)") }
             if let folder = knnData, !FileManager.default.fileExists(atPath: folder) {
                 throw ValidationError("--knn-data \(folder): no such folder")
@@ -63,6 +69,7 @@ extension SimCLRCommand {
             runtime.apply()
             // Started by mpirun/srun: one process of K, else the one-process run as always.
             let mpi = try MPICommunicator.launched()
+            mpi?.startWatchdog(seconds: collectiveTimeout)
             do {
                 try train(communicator: mpi ?? SingleProcessCommunicator())
             } catch let error where mpi?.isDistributed == true && !(error is ExitCode) {
