@@ -15,7 +15,7 @@ public enum ProcessAgreement {
     public static func check(_ fields: [(name: String, text: String)], over communicator: any Communicator) throws {
         guard communicator.isDistributed else { return }
         let chunks = fields.map { field in
-            let hash = fnv1a(Array(field.text.utf8))
+            let hash = Array(field.text.utf8).withUnsafeBytes { FNV1a.hash($0) }
             return (0..<4).map { Double((hash >> (16 * UInt64($0))) & 0xFFFF) }
         }
         var sums = chunks.flatMap { $0 } + chunks.flatMap { $0.map { $0 * $0 } }
@@ -29,14 +29,5 @@ public enum ProcessAgreement {
                 }
             }
         }
-    }
-
-    static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        return hash
     }
 }

@@ -207,13 +207,9 @@ public struct TrainingCheckpoint {
 
     /// FNV-1a 64-bit hash of the tensors' little-endian Float32 bytes, in order, as 16 hex digits.
     static func checksum(_ tensors: [Tensor]) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var hash = FNV1a.offsetBasis
         for tensor in tensors {
-            tensor.data.withUnsafeBytes { raw in
-                for byte in raw {
-                    hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-                }
-            }
+            hash = tensor.data.withUnsafeBytes { FNV1a.hash($0, continuing: hash) }
         }
         let digits = String(hash, radix: 16)
         return String(repeating: "0", count: 16 - digits.count) + digits
