@@ -99,4 +99,24 @@ import Testing
         #expect(throws: DatasetError.self) { try SimCLRCommand.Probe.parse(probe).run() }
         try SimCLRCommand.Probe.parse(probe + ["--skip-bad-images"]).run()
     }
+
+    /// `--labels-per-class` trains the probe on the same class-balanced subset `finetune` draws
+    /// (seeded by `--seed`), records it in probe.json, and refuses a rule that empties a class.
+    @Test func labelSubsetTrainsOnTheDrawnImages() throws {
+        let root = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let images = root.appendingPathComponent("images").path
+        let out = root.appendingPathComponent("results.json").path
+        let base = ["--train", images, "--test", images, "--baseline", "raw-pixels", "--out", out, "--threads", "1", "--seed", "5"]
+        try SimCLRCommand.Probe.parse(base + ["--labels-per-class", "2"]).run()
+        let report = try JSONDecoder().decode(ProbeReport.self, from: Data(contentsOf: URL(fileURLWithPath: out)))
+        let subset = try #require(report.protocol?.labelSubset)
+        let expected = try LabelSubset(
+            labels: [0, 0, 0, 0, 1, 1, 1, 1], classNames: ["bright", "dark"], rule: LabelSubsetRule(perClass: 2), seed: 5)
+        #expect(subset.images == expected.indices.count && subset.images == 4 && subset.seed == 5)
+        #expect(report.evaluations[0].linear.sampleCount == 8, "the test set stays whole")
+        #expect(throws: (any Error).self) { try SimCLRCommand.Probe.parse(base + ["--label-fraction", "0.1"]).run() }
+        #expect(throws: (any Error).self) { try SimCLRCommand.Probe.parse(base + ["--labels-per-class", "5"]).run() }
+        #expect(throws: (any Error).self) { try SimCLRCommand.Probe.parse(base + ["--label-fraction", "0.5", "--labels-per-class", "1"]) }
+    }
 }

@@ -14,8 +14,24 @@ public struct ProbeProtocol: Sendable, Codable, Equatable {
     public var validationFraction: Double?
     /// Seed of that split.
     public var validationSeed: UInt64?
+    /// The share of the training labels the probe saw (nil: all of them).
+    public var labelSubset: LabelSubsetRecord?
 
-    public init(settings: ProbeEvaluation.Settings) {
+    /// A label subset drawn by `LabelSubset` (the rule, how many images it kept, its seed).
+    public struct LabelSubsetRecord: Sendable, Codable, Equatable {
+        public var rule: LabelSubsetRule
+        public var images: Int
+        public var seed: UInt64
+
+        public init(rule: LabelSubsetRule, images: Int, seed: UInt64) {
+            self.rule = rule
+            self.images = images
+            self.seed = seed
+        }
+    }
+
+    public init(settings: ProbeEvaluation.Settings, labelSubset: LabelSubsetRecord? = nil) {
+        self.labelSubset = labelSubset
         if let fraction = settings.validationFraction {
             regularization = "C chosen from \(settings.regularizationGrid) by top-1 on a held-out \(fraction) of the training set (seed \(settings.seed)), then refit on the whole training set"
             validationFraction = fraction
@@ -29,5 +45,6 @@ public struct ProbeProtocol: Sendable, Codable, Equatable {
         case features, standardization, probe, regularization
         case validationFraction = "validation_fraction"
         case validationSeed = "validation_seed"
+        case labelSubset = "label_subset"
     }
 }

@@ -15,11 +15,7 @@ struct FinetuneOptions: ParsableArguments {
     @Option(help: "Test ImageFolder with the same classes, images of the encoder's size (whole images, no crop).")
     var test: String?
 
-    @Option(help: "Fraction of each class's training images that keep their label, in (0, 1] (default: all).")
-    var labelFraction: Double?
-
-    @Option(help: "Labelled training images per class (instead of --label-fraction).")
-    var labelsPerClass: Int?
+    @OptionGroup var labels: LabelSubsetOptions
 
     @Option(help: "Passes over the labelled subset (default \(FinetuneDefaults.epochs)).")
     var epochs: Int?
@@ -54,11 +50,6 @@ struct FinetuneOptions: ParsableArguments {
     @OptionGroup(title: "Augmentation (default: the preset's crop and flip only; colour jitter, grayscale and blur only when their flags are given; normalisation from encoder.json)")
     var augmentation: AugmentationOptions
 
-    /// The label rule given, if any.
-    var labelRule: LabelSubsetRule? {
-        labelFraction == nil && labelsPerClass == nil ? nil : LabelSubsetRule(fraction: labelFraction, perClass: labelsPerClass)
-    }
-
     /// A new run from the pretrained encoder described by `description`, on a training folder
     /// with `classNames`; checked by the library.
     ///
@@ -84,7 +75,7 @@ struct FinetuneOptions: ParsableArguments {
     /// Sets every given flag in `c`. Applied to a checkpoint's arguments (`resuming`: --epochs,
     /// --train and --test are the trainer's to apply), flags equal to the stored ones change nothing.
     func apply(to c: inout FinetuneConfiguration, description: EncoderDescription? = nil, resuming: Bool = false) throws {
-        if let rule = labelRule { c.labels = rule }
+        if let rule = labels.rule { c.labels = rule }
         if let epochs, !resuming {
             c.training.epochs = epochs
             if warmupEpochs == nil { c.training.warmupEpochs = TrainingDefaults.warmupEpochs(epochs: epochs) }

@@ -14,7 +14,7 @@ struct ProbeEvaluationOptions: ParsableArguments {
     @Flag(help: "Also run the weighted kNN monitor (Wu et al. 2018).") var knn = false
     @Option(help: "kNN neighbours.") var knnK: Int = 200
     @Option(help: "kNN temperature of the vote weights exp(similarity / T).") var knnTemperature: Float = 0.1
-    @Option(help: "Seed of the validation split (and of the random-init baseline when there is no --encoder).") var seed: UInt64 = 0
+    @Option(help: "Seed of the validation split and of the label subset (and of the random-init baseline when there is no --encoder).") var seed: UInt64 = 0
 
     func validate() throws {
         guard inverseRegularization > 0 && inverseRegularization.isFinite else {

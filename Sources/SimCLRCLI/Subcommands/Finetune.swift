@@ -59,11 +59,6 @@ extension SimCLRCommand {
                 guard let folder else { throw ValidationError("\(flag) is required") }
                 guard FileManager.default.isFolder(atPath: folder) else { throw ValidationError("\(flag) \(folder): no such folder") }
             }
-            do {
-                try (options.labelRule ?? .all).validate()
-            } catch {
-                throw ValidationError("\(error)")
-            }
         }
 
         func run() throws {

@@ -9,6 +9,8 @@ extension SimCLRCommand {
 
         @OptionGroup var runtime: RuntimeOptions
         @OptionGroup var evaluation: ProbeEvaluationOptions
+        @OptionGroup(title: "Label subset (the probe trains on this share of the training labels, drawn with --seed as finetune draws it)")
+        var labels: LabelSubsetOptions
 
         @Flag(help: "Skip images that fail to decode (they are listed) instead of stopping at the first one.")
         var skipBadImages = false
@@ -35,9 +37,17 @@ extension SimCLRCommand {
             runtime.apply()
             let trained = try encoder.map { try FrozenEncoder.load(weightsPath: $0) }
             for name in trained?.unusedTensorNames ?? [] { print("warning: \(encoder!): tensor '\(name)' is not part of the model and is ignored") }
-            let sets = try ProbeDatasets.load(
+            var sets = try ProbeDatasets.load(
                 train: train, test: test, channels: trained?.description.configuration.inputChannels,
                 skipBadImages: skipBadImages)
+            var labelSubset: ProbeProtocol.LabelSubsetRecord?
+            if let rule = labels.rule {
+                let subset = try LabelSubset(
+                    labels: sets.train.labels, classNames: sets.train.classNames, rule: rule, seed: evaluation.seed)
+                sets.train = subset.apply(to: sets.train)
+                labelSubset = .init(rule: rule, images: subset.indices.count, seed: evaluation.seed)
+                print("labels: \(rule) of \(train), \(subset.indices.count) images (seed \(evaluation.seed))")
+            }
             if evaluation.valFraction != nil && sets.train.count < 2 {
                 throw ValidationError("--val-fraction needs at least 2 training images to hold some out, \(train) has \(sets.train.count)")
             }
@@ -55,7 +65,7 @@ extension SimCLRCommand {
             }
             let report = ProbeReport(
                 train: train, test: test, classNames: sets.train.classNames, evaluations: evaluations,
-                protocol: ProbeProtocol(settings: evaluation.settings))
+                protocol: ProbeProtocol(settings: evaluation.settings, labelSubset: labelSubset))
             print(report.formattedTable())
             print(report.formattedDetails(of: evaluations[0]))
             try AtomicFile.write(try report.jsonBytes(), to: out)
