@@ -21,7 +21,9 @@ flags=(-Xswiftc -sanitize=fuzzer -Xcc -fsanitize=fuzzer-no-link)
 if [ "$SANITIZE" != none ]; then flags+=(-Xswiftc "-sanitize=$SANITIZE" -Xcc "-fsanitize=$SANITIZE"); fi
 
 echo "== building the library with coverage instrumentation (${SANITIZE} sanitizer)"
-swift build -c release --scratch-path "$SCRATCH" --target SimCLR "${flags[@]}" >/dev/null
+mkdir -p "$SCRATCH"
+swift build -c release --scratch-path "$SCRATCH" --target SimCLR "${flags[@]}" >"$SCRATCH/build.log" 2>&1 \
+    || { grep -E "error" "$SCRATCH/build.log" | head -20; echo "fuzz.sh: the instrumented build failed (log: $SCRATCH/build.log)" >&2; exit 1; }
 BIN=$SCRATCH/release
 objects=$(find "$BIN/SimCLR.build" "$BIN/CPNGShim.build" -name '*.o')
 libs=$(pkg-config --libs openblas libpng zlib)
