@@ -38,6 +38,26 @@ import Testing
         #expect(probe?.hasPrefix("--threads must be between 1 and") == true)
     }
 
+    /// `--collective-timeout`: 0 (wait forever) or 1…604800 s; anything else is one line naming
+    /// the flag (a NaN or an infinity must not slip through a `>= 0` test).
+    @Test func collectiveTimeoutIsRangeChecked() throws {
+        let data = try PretrainCommandTests.imageFolder()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let base = ["--data", data, "--out", PretrainCommandTests.temporaryFolder()]
+        for value in ["-1", "-0.5", "0.5", "1e-300", "nan", "-nan", "inf", "-inf", "604801", "1e300", "1.8e308"] {
+            let message = Self.message(SimCLRCommand.Pretrain.self, base + ["--collective-timeout=\(value)"])
+            #expect(message?.hasPrefix("--collective-timeout must be 0 (wait forever) or between 1 and 604800 seconds, got ") == true,
+                    "\(value): \(message ?? "accepted")")
+            #expect(message?.contains("\n") == false, "\(value)")
+        }
+        for value in ["0", "1", "5", "600", "604800"] {
+            let message = Self.message(SimCLRCommand.Pretrain.self, base + ["--collective-timeout", value])
+            #expect(message == nil, "\(value): \(message ?? "")")
+        }
+        let notANumber = Self.message(SimCLRCommand.Pretrain.self, base + ["--collective-timeout", "soon"])
+        #expect(notANumber?.contains("--collective-timeout") == true, "\(notANumber ?? "accepted")")
+    }
+
     @Test func outputFolderProblemsAreOneLine() throws {
         let data = try PretrainCommandTests.imageFolder()
         defer { try? FileManager.default.removeItem(atPath: data) }

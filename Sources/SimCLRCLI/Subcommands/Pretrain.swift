@@ -30,8 +30,12 @@ extension SimCLRCommand {
         @Option(help: "Measure the kNN monitor every this many epochs (and after the last).")
         var knnEvery: Int = 1
 
-        @Option(help: "Under mpirun/srun: stop when the other processes have not answered for this many seconds (a process or host gone without closing its connections); 0 waits forever.")
+        @Option(help: "Under mpirun/srun: stop when the other processes have not answered for this many seconds (a process or host gone without closing its connections): 1 to 604800 (a week); 0 waits forever.")
         var collectiveTimeout: Double = 600
+
+        /// The seconds `--collective-timeout` may take besides 0: shorter would stop healthy runs
+        /// in their first all-reduce, longer is "forever" (0) in practice.
+        static let collectiveTimeoutRange: ClosedRange<Double> = 1...604_800
 
         @OptionGroup(title: "Dataset loading")
         var loading: ImageFolderLoadOptions
@@ -40,8 +44,11 @@ extension SimCLRCommand {
 
         func validate() throws {
             try OutputFolderCheck.validate(out, holds: "checkpoint, metrics and encoder files")
-            guard collectiveTimeout >= 0, collectiveTimeout.isFinite else {
-                throw ValidationError("--collective-timeout must be a number of seconds ≥ 0, got \(collectiveTimeout)")
+            // NaN fails both tests.
+            guard collectiveTimeout == 0 || Self.collectiveTimeoutRange.contains(collectiveTimeout) else {
+                let range = Self.collectiveTimeoutRange
+                throw ValidationError(
+                    "--collective-timeout must be 0 (wait forever) or between \(Int(range.lowerBound)) and \(Int(range.upperBound)) seconds, got \(collectiveTimeout)")
             }
             guard knnEvery >= 1 else { throw ValidationError("--knn-every must be at least 1, got \(knnEvery)") }
             if let folder = knnData, !FileManager.default.fileExists(atPath: folder) {
