@@ -3,9 +3,8 @@ import Synchronization
 
 /// Writes `checkpoint.safetensors` (atomically) whenever the trainer hands one over, and at the end
 /// of a completed run exports `encoder.safetensors` + `encoder.json` from the last checkpoint.
-/// A new run (not a resume) first removes the checkpoint and exported encoder of the run it
-/// replaces, so the folder never mixes two runs and a `pretrain && probe` script never evaluates
-/// stale weights.
+/// The files of a run this one replaces are out of the folder by then (`RunReplacement`), so the
+/// folder never mixes two runs and a `pretrain && probe` script never evaluates stale weights.
 ///
 /// Prompt stop (`promptStop`): an MPI launcher kills its processes soon after it forwards a
 /// Ctrl-C as SIGTERM (Open MPI's mpirun: SIGKILL 1 s later, MCA `odls_base_sigkill_timeout`),
@@ -31,13 +30,7 @@ public final class CheckpointWriter: TrainingObserver, @unchecked Sendable {
     }
 
     public func runWillStart(_ trainer: Trainer) throws {
-        if trainer.isResumed {
-            written = trainer.progress.step
-        } else {
-            for stale in [TrainingCheckpoint.fileName, EncoderManifest.weightsFileName, EncoderManifest.fileName] {
-                try? FileManager.default.removeItem(atPath: trainer.outputFolder + "/" + stale)
-            }
-        }
+        if trainer.isResumed { written = trainer.progress.step }
         if let stop = promptStop { watch(stop, path: trainer.checkpointPath) }
     }
 
@@ -106,13 +99,7 @@ public final class CheckpointWriter: TrainingObserver, @unchecked Sendable {
 /// `classifier.safetensors` + `classifier.json` instead of the encoder export.
 extension CheckpointWriter: FinetuneObserver {
     public func runWillStart(_ trainer: FinetuneTrainer) throws {
-        guard !trainer.isResumed else {
-            written = trainer.progress.step
-            return
-        }
-        for stale in [TrainingCheckpoint.fileName, ClassifierManifest.weightsFileName, ClassifierManifest.fileName, FinetuneReport.fileName] {
-            try? FileManager.default.removeItem(atPath: trainer.outputFolder + "/" + stale)
-        }
+        if trainer.isResumed { written = trainer.progress.step }
     }
 
     /// - Throws: `FileWriteError` naming the path.

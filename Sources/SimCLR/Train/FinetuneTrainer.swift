@@ -36,10 +36,19 @@ public final class FinetuneTrainer {
     public private(set) var times = StepTimes()
     private var lastCheckpointStep: Int?
     private var labelOfImage: [Int]
+    /// The replaced run's files, set aside until this run's first checkpoint (`--overwrite`).
+    private var replacement: RunReplacement?
 
     public var isResumed: Bool { checkpointEpochs != nil }
     public var epochs: Int { configuration.training.epochs }
     public var checkpointPath: String { Trainer.checkpointPath(in: outputFolder) }
+
+    /// The files a run writes into its folder; a new run replaces them all or none
+    /// (`RunReplacement`).
+    public static let runFiles = [
+        TrainingCheckpoint.fileName, MetricsLog.fileName, ClassifierManifest.weightsFileName, ClassifierManifest.fileName,
+        FinetuneReport.fileName,
+    ]
 
     /// A new run. With `configuration.encoder` set, its weights (`encoder.safetensors`, PyTorch
     /// names) are loaded into the encoder; otherwise the encoder keeps its random initialisation.
@@ -65,6 +74,7 @@ public final class FinetuneTrainer {
         arguments: (inout FinetuneConfiguration) throws -> Void = { _ in },
         loadDataset: (String) throws -> ImageDataset
     ) throws -> FinetuneTrainer {
+        try RunReplacement.settleInterrupted(locking: outputFolder, files: runFiles)
         let path = Trainer.checkpointPath(in: outputFolder)
         let checkpoint = try TrainingCheckpoint.read(path: path)
         let stored = try FinetuneConfiguration.decode(json: checkpoint.arguments, path: path)
@@ -167,14 +177,26 @@ public final class FinetuneTrainer {
     /// Trains until every epoch is done or `stop` is requested, calling `observers` with every
     /// record; hands them a checkpoint at the end of every epoch and, if the last one is older,
     /// when it returns. Step records carry the cross-entropy as `loss` and the batch's
-    /// classification top-1 as `positive_top1`.
+    /// classification top-1 as `positive_top1`. A new run into a folder holding another run's
+    /// files replaces them all or nothing (`RunReplacement`).
     ///
-    /// - Throws: `TrainingError.nonFiniteLoss` / `.nonFiniteGradient` / `.nonFiniteState`,
-    ///   `AugmentationError`, and what an observer throws.
+    /// - Throws: `RunFolderLockError.held` when another process trains into the same folder,
+    ///   `TrainingError.nonFiniteLoss` / `.nonFiniteGradient` / `.nonFiniteState`,
+    ///   `AugmentationError`, `FileWriteError` (the replaced run's files cannot be moved aside),
+    ///   and what an observer throws.
     @discardableResult
     public func run(stop: StopRequest = StopRequest(), observers: [any FinetuneObserver]? = nil) throws -> TrainingSummary {
         let observers = observers ?? runFolderWriters()
-        try FileManager.default.createDirectory(atPath: outputFolder, withIntermediateDirectories: true)
+        // One run per folder, held until this call returns.
+        let lock = try RunFolderLock(folder: outputFolder)
+        defer { withExtendedLifetime(lock) {} }
+        RunReplacement.settleInterrupted(folder: outputFolder, files: Self.runFiles)
+        // All or nothing: the old run's files come back if this one fails before its first checkpoint.
+        if !isResumed { replacement = try RunReplacement.begin(folder: outputFolder, files: Self.runFiles) }
+        defer {
+            replacement?.rollBack()  // after the first checkpoint a no-op
+            replacement = nil
+        }
         for observer in observers { try observer.runWillStart(self) }
         let training = configuration.training
         let totalSteps = epochs * stepsPerEpoch
@@ -269,6 +291,7 @@ public final class FinetuneTrainer {
         }
         for observer in observers { try observer.checkpointDidCome(checkpoint, trainer: self) }
         lastCheckpointStep = progress.step
+        replacement?.commit()
     }
 
     /// Checks, before any training, that `test` can be evaluated: the training folder's classes,

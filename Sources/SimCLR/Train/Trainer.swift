@@ -34,6 +34,8 @@ public final class Trainer {
     public let part: BatchPart
     private let loss: any ViewEmbeddingLoss
     private var lastCheckpointStep: Int?
+    /// The replaced run's files, set aside until this run's first checkpoint (`--overwrite`).
+    private var replacement: RunReplacement?
     /// The training images' identity, stored in every checkpoint.
     public private(set) lazy var datasetIdentity = DatasetIdentity(dataset)
     /// Watches every step for collapse; its verdict marks the records and the summary.
@@ -48,6 +50,12 @@ public final class Trainer {
     /// `checkpoint.safetensors` in `folder`.
     public static func checkpointPath(in folder: String) -> String { folder + "/" + TrainingCheckpoint.fileName }
 
+    /// The files a run writes into its folder; a new run replaces them all or none
+    /// (`RunReplacement`).
+    public static let runFiles = [
+        TrainingCheckpoint.fileName, MetricsLog.fileName, EncoderManifest.weightsFileName, EncoderManifest.fileName,
+    ]
+
     /// A new run, or (with `resume`) the continuation of the run in `outputFolder`, whose
     /// checkpoint's arguments must then equal `configuration` except `epochs` (which may grow) and
     /// `data`.
@@ -59,6 +67,7 @@ public final class Trainer {
         configuration: TrainingConfiguration, dataset: ImageDataset, outputFolder: String, resume: Bool,
         communicator: any Communicator = SingleProcessCommunicator()
     ) throws {
+        if resume && communicator.rank == 0 { try RunReplacement.settleInterrupted(locking: outputFolder, files: Self.runFiles) }
         let checkpoint = resume ? try TrainingCheckpoint.read(path: Self.checkpointPath(in: outputFolder)) : nil
         try self.init(
             configuration: configuration, dataset: dataset, outputFolder: outputFolder, checkpoint: checkpoint,
@@ -82,6 +91,7 @@ public final class Trainer {
         communicator: any Communicator = SingleProcessCommunicator(),
         loadDataset: (String) throws -> ImageDataset
     ) throws -> Trainer {
+        if communicator.rank == 0 { try RunReplacement.settleInterrupted(locking: outputFolder, files: runFiles) }
         let path = checkpointPath(in: outputFolder)
         let checkpoint = try TrainingCheckpoint.read(path: path)
         let stored = try TrainingConfiguration.decode(json: checkpoint.arguments, path: path)
@@ -194,7 +204,8 @@ public final class Trainer {
 
     /// Trains until every epoch is done or `stop` is requested, calling `observers` with every
     /// record; hands them a checkpoint at the end of every epoch and, if the last one is older,
-    /// when it returns.
+    /// when it returns. A new run into a folder holding another run's files replaces them all or
+    /// nothing (`RunReplacement`): they come back if this run fails before its first checkpoint.
     ///
     /// - Parameters:
     ///   - stop: polled before every step (SIGINT/SIGTERM set it when it watches signals).
@@ -202,7 +213,8 @@ public final class Trainer {
     /// - Throws: `RunFolderLockError.held` when another process trains into the same folder,
     ///   `TrainingError.nonFiniteLoss` / `.nonFiniteGradient` / `.nonFiniteState` (the last
     ///   good checkpoint is left in place), `AugmentationError`, `LossError`, and what an observer
-    ///   throws (`FileWriteError`, the kNN monitor's `ProbeInputError`).
+    ///   throws (`FileWriteError`, also when the replaced run's files cannot be moved aside; the kNN
+    ///   monitor's `ProbeInputError`).
     @discardableResult
     public func run(stop: StopRequest = StopRequest(), observers: [any TrainingObserver]? = nil) throws -> TrainingSummary {
         let observers = observers ?? runFolderWriters(stop: stop)
@@ -215,6 +227,15 @@ public final class Trainer {
         // One run per folder: held until this call returns (rank 0 alone writes the folder).
         let lock = communicator.rank == 0 ? try RunFolderLock(folder: outputFolder) : nil
         defer { withExtendedLifetime(lock) {} }
+        if lock != nil {
+            RunReplacement.settleInterrupted(folder: outputFolder, files: Self.runFiles)
+            // All or nothing: the old run's files come back if this one fails before its first checkpoint.
+            if !isResumed { replacement = try RunReplacement.begin(folder: outputFolder, files: Self.runFiles) }
+        }
+        defer {
+            replacement?.rollBack()  // after the first checkpoint a no-op
+            replacement = nil
+        }
         for observer in observers { try observer.runWillStart(self) }
         let totalSteps = configuration.epochs * stepsPerEpoch
         let sessionStart = System.now()
@@ -339,5 +360,6 @@ public final class Trainer {
         }
         for observer in observers { try observer.checkpointDidCome(checkpoint, trainer: self) }
         lastCheckpointStep = progress.step
+        replacement?.commit()
     }
 }

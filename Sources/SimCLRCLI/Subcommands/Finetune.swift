@@ -32,7 +32,7 @@ extension SimCLRCommand {
         @Flag(help: "Continue the run in --out (and its baseline) with the stored arguments (--epochs may be raised; --train/--test may say where the folders are now).")
         var resume = false
 
-        @Flag(help: "Start a new run in --out even though it holds a checkpoint (replacing it).")
+        @Flag(help: "Start a new run in --out even though it holds a checkpoint. All or nothing: the old run's files move to --out/.replaced-run once the new run has loaded its data and locked the folder, are deleted at its first checkpoint, and come back if it fails before that (after a kill: with the next run or --resume in --out).")
         var overwrite = false
 
         @OptionGroup(title: "Dataset loading")
@@ -44,7 +44,7 @@ extension SimCLRCommand {
 
         func validate() throws {
             try OutputFolderCheck.validate(out, holds: "checkpoint, metrics, classifier and report files")
-            let exists = FileManager.default.fileExists(atPath: Trainer.checkpointPath(in: out))
+            let exists = RunReplacement.holdsCheckpoint(out)
             if resume {
                 guard !overwrite else { throw ValidationError("--resume and --overwrite exclude each other") }
                 guard exists else { throw ValidationError("--resume: no checkpoint at \(Trainer.checkpointPath(in: out))") }

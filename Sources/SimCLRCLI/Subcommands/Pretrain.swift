@@ -21,7 +21,7 @@ extension SimCLRCommand {
         @Flag(help: "Continue the run in --out with its stored arguments (--epochs may be raised; --data may say where the training folder is now; other flags must equal the stored ones).")
         var resume = false
 
-        @Flag(help: "Start a new run in --out even though it holds a checkpoint (replacing it).")
+        @Flag(help: "Start a new run in --out even though it holds a checkpoint. All or nothing: the old run's files move to --out/.replaced-run once the new run has loaded its data and locked the folder, are deleted at its first checkpoint, and come back if it fails before that (after a kill: with the next run or --resume in --out).")
         var overwrite = false
 
         @Option(help: "Held-out ImageFolder for a weighted kNN monitor (k 200, τ 0.1) with the training images as memory bank.")
@@ -54,7 +54,7 @@ extension SimCLRCommand {
             if let folder = knnData, !FileManager.default.fileExists(atPath: folder) {
                 throw ValidationError("--knn-data \(folder): no such folder")
             }
-            let exists = FileManager.default.fileExists(atPath: Trainer.checkpointPath(in: out))
+            let exists = RunReplacement.holdsCheckpoint(out)
             if resume {
                 guard !overwrite else { throw ValidationError("--resume and --overwrite exclude each other") }
                 guard exists else { throw ValidationError("--resume: no checkpoint at \(Trainer.checkpointPath(in: out))") }
