@@ -16,7 +16,11 @@ public enum PNGBatchDecoder {
         guard total > 0 else { return [] }
         let results = UnsafeMutableBufferPointer<Result<DecodedImage, PNGError>?>.allocate(capacity: total)
         results.initialize(repeating: nil)
-        defer { results.deallocate() }
+        defer {
+            // The images and errors were copied into the returned array: release these copies.
+            results.deinitialize()
+            results.deallocate()
+        }
         let output = SendablePointer(results.baseAddress!)
         let done = Atomic<Int>(0)
         let firstFailure = Atomic<Int>(Int.max)

@@ -46,7 +46,10 @@ public enum PNGDecodeBenchmark {
     private static func decodeAll(_ files: [[UInt8]], names: [String]) -> PNGError? {
         let errors = UnsafeMutableBufferPointer<PNGError?>.allocate(capacity: max(1, files.count))
         errors.initialize(repeating: nil)
-        defer { errors.deallocate() }
+        defer {
+            errors.deinitialize()  // a PNGError holds strings
+            errors.deallocate()
+        }
         let output = SendablePointer(errors.baseAddress!)
         // Chunks are disjoint index ranges: each error slot is written by one thread.
         Parallel.forEachChunk(files.count) { range in
