@@ -22,6 +22,9 @@ public struct ExactNearestNeighbors: Sendable {
     private let position: [Int]
     /// Queries per block (at most; fewer when deep rankings need more candidate memory).
     public var queryBlockSize = 256
+    /// Queries per task (at most): a task runs one core's single-threaded sgemm against each
+    /// gallery block; enough rows for an efficient product and few re-packings of the gallery.
+    public var taskRows = 128
     /// Gallery items per block: the `[B, G]` similarity block is the largest buffer besides the
     /// candidates.
     public var galleryBlockSize = 4096
@@ -152,7 +155,7 @@ public struct ExactNearestNeighbors: Sendable {
         guard deepest > 0 else { return }
         let capacity = max(2 * deepest, deepest + candidateSlack, estimate ? g + deepest : 0)
         let b = max(1, min(queryBlockSize, m, candidateBudgetBytes / (8 * capacity)))
-        let taskRows = max(1, min(Self.taskRows, b))
+        let taskRows = max(1, min(self.taskRows, b))
         let workers = Parallel.workerCount
         let block = UnsafeMutablePointer<Float>.allocate(capacity: b * width)
         let similarities = UnsafeMutablePointer<Float>.allocate(capacity: workers * taskRows * g)
@@ -171,7 +174,6 @@ public struct ExactNearestNeighbors: Sendable {
             selves.deallocate()
             failed.deallocate()
         }
-        var neighbours = [Int](repeating: 0, count: deepest)
         var retry: [Int] = []
         let shared = (block: SendablePointer(block), similarities: SendablePointer(similarities), scratch: SendablePointer(scratch),
                       candidates: SendablePointer(candidates), counts: SendablePointer(counts),
@@ -214,8 +216,10 @@ public struct ExactNearestNeighbors: Sendable {
                     continue
                 }
                 let depth = blockDepths[r]
-                for i in 0..<depth { neighbours[i] = RankingKey.index(candidates[r * capacity + i]) }
-                neighbours.withUnsafeBufferPointer { visit(queryRows[blockStart + r], UnsafeBufferPointer(rebasing: $0[0..<depth])) }
+                // `runTask` left the best `depth` there as gallery indices.
+                (candidates + r * capacity).withMemoryRebound(to: Int.self, capacity: depth) { indices in
+                    visit(queryRows[blockStart + r], UnsafeBufferPointer(start: indices, count: depth))
+                }
             }
             blockStart += rows
         }
@@ -223,9 +227,6 @@ public struct ExactNearestNeighbors: Sendable {
             search(queries: q, rows: retry, depths: depths, excludingSelf: excludingSelf, estimate: false, visit: visit)
         }
     }
-
-    /// Queries per task of `search`: enough rows for an efficient single-threaded sgemm.
-    static let taskRows = 128
 
     /// One task of `search`: query rows `rows` of the block through the whole gallery, then each
     /// row's check and sort (its best `depths[r]` keys end up first, in order). `scratch` holds
@@ -283,12 +284,24 @@ public struct ExactNearestNeighbors: Sendable {
             }
             // The radix sort is linear: sorting every candidate costs less than selecting first.
             RankingKey.sortDescending(keys, count: count, scratch: scratch)
+            // The best `depth` as gallery indices, in place (Int and UInt64 share size and
+            // alignment), here on the task's core rather than on the visiting thread.
+            keys.withMemoryRebound(to: Int.self, capacity: depth) { slots in
+                for i in 0..<depth { slots[i] = RankingKey.index(UInt64(UInt(bitPattern: slots[i]))) }
+            }
         }
     }
 
     /// Appends the similarities of one query row that can still reach its best `depth`
     /// (greater than `threshold`), compacting to the best `depth` when the buffer fills.
     /// `order[j]` is the gallery index of column j.
+    ///
+    /// Branch-free, in two passes per run of columns: the first writes every column's number at
+    /// the end of the buffer and advances the count only for a kept one (so the tenth or so of
+    /// the columns that are kept with MAP@R's depth R ≈ n/10 cost no mispredicted branch), the
+    /// second turns the kept numbers into keys. A run is no longer than the room left, so the
+    /// speculative write always lands inside the buffer; a full buffer is compacted before the
+    /// next run.
     ///
     /// A compaction's threshold (the depth-th best so far) only rises, and an item equal to it
     /// ranks below every kept item with that value only if its index is higher; gallery indices
@@ -298,18 +311,26 @@ public struct ExactNearestNeighbors: Sendable {
         row: UnsafePointer<Float>, count: Int, order: UnsafePointer<UInt32>, depth: Int,
         candidates: UnsafeMutablePointer<UInt64>, capacity: Int, filled: inout Int, threshold: inout Float
     ) {
-        var t = threshold, n = filled
-        for j in 0..<count {
-            let v = row[j]
-            guard v >= t, v != -.infinity else { continue }
+        var t = threshold, n = filled, j = 0
+        while j < count {
             if n == capacity {
                 RankingKey.selectLargest(candidates, count: n, k: depth)
                 n = depth
                 t = max(t, RankingKey.value(candidates[depth - 1]))
-                guard v >= t else { continue }
             }
-            candidates[n] = RankingKey.make(v, index: Int(order[j]))
-            n += 1
+            // -∞ marks the query itself (leave-one-out) and is never kept, even while t = -∞.
+            let floor = max(t, -Float.greatestFiniteMagnitude)
+            let end = min(count, j + (capacity - n))
+            let first = n
+            while j < end {
+                candidates[n] = UInt64(truncatingIfNeeded: j)
+                n &+= row[j] >= floor ? 1 : 0
+                j &+= 1
+            }
+            for i in first..<n {
+                let column = Int(truncatingIfNeeded: candidates[i])
+                candidates[i] = RankingKey.make(row[column], index: Int(order[column]))
+            }
         }
         filled = n
         threshold = t

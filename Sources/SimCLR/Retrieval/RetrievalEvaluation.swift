@@ -16,10 +16,12 @@ public enum RetrievalEvaluation {
         public var queryBlockSize = 256
         public var galleryBlockSize = 4096
         public var candidateSlack = 1024
-        public init(queryBlockSize: Int = 256, galleryBlockSize: Int = 4096, candidateSlack: Int = 1024) {
+        public var taskRows = 128
+        public init(queryBlockSize: Int = 256, galleryBlockSize: Int = 4096, candidateSlack: Int = 1024, taskRows: Int = 128) {
             self.queryBlockSize = queryBlockSize
             self.galleryBlockSize = galleryBlockSize
             self.candidateSlack = candidateSlack
+            self.taskRows = taskRows
         }
     }
 
@@ -63,14 +65,20 @@ public enum RetrievalEvaluation {
         search.queryBlockSize = blocking.queryBlockSize
         search.galleryBlockSize = blocking.galleryBlockSize
         search.candidateSlack = blocking.candidateSlack
-        search.nearest(queries: queries, depths: depths, excludingSelf: leaveOneOut) { query, neighbours in
-            let label = queryLabels[query]
-            let relevance = neighbours.map { galleryLabels[$0] == label }
-            if let first = relevance.firstIndex(of: true) {
-                overall.add(relevance: relevance, relevantCount: relevantCounts[query], firstRelevantRank: first + 1)
-                perClass[label].add(relevance: relevance, relevantCount: relevantCounts[query], firstRelevantRank: first + 1)
-            } else {
-                missing.append((query, relevance))
+        search.taskRows = blocking.taskRows
+        // 4 bytes a label: the rankings visit the gallery's labels in random order.
+        let compactLabels = galleryLabels.map { Int32($0) }
+        compactLabels.withUnsafeBufferPointer { labels in
+            search.nearest(queries: queries, depths: depths, excludingSelf: leaveOneOut) { query, neighbours in
+                let label = queryLabels[query], r = relevantCounts[query]
+                if let sums = RetrievalAccumulator.querySums(neighbours: neighbours, galleryLabels: labels, label: Int32(label), relevantCount: r) {
+                    overall.add(relevantCount: r, firstRelevantRank: sums.firstRelevantRank, hitsInFirstR: sums.hitsInFirstR,
+                                averagePrecisionSum: sums.averagePrecisionSum)
+                    perClass[label].add(relevantCount: r, firstRelevantRank: sums.firstRelevantRank, hitsInFirstR: sums.hitsInFirstR,
+                                        averagePrecisionSum: sums.averagePrecisionSum)
+                } else {
+                    missing.append((query, neighbours.map { labels[$0] == Int32(label) }))
+                }
             }
         }
         if !missing.isEmpty {

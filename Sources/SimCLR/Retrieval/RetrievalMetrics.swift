@@ -61,18 +61,46 @@ struct RetrievalAccumulator {
     /// Adds one query from its relevance flags in rank order (at least max(R, 8) of them unless
     /// the gallery is smaller) and the 1-based rank of its first relevant item.
     mutating func add(relevance: [Bool], relevantCount r: Int, firstRelevantRank: Int) {
+        let (hits, averagePrecision) = Self.precisionSums(relevantCount: r) { relevance[$0] }
+        add(relevantCount: r, firstRelevantRank: firstRelevantRank, hitsInFirstR: hits, averagePrecisionSum: averagePrecision)
+    }
+
+    /// One query's sums from the gallery indices it ranked first (at least max(R, 8) unless the
+    /// gallery is smaller), in rank order: what `add(relevance:…)` derives from its flags, in one
+    /// pass over the ranking without an array; nil when none of them is relevant.
+    static func querySums(neighbours: UnsafeBufferPointer<Int>, galleryLabels: UnsafeBufferPointer<Int32>, label: Int32, relevantCount r: Int)
+        -> (firstRelevantRank: Int, hitsInFirstR: Int, averagePrecisionSum: Double)?
+    {
+        var first = 0
+        while first < neighbours.count && galleryLabels[neighbours[first]] != label { first += 1 }
+        guard first < neighbours.count else { return nil }
+        let (hits, averagePrecision) = precisionSums(relevantCount: r) { galleryLabels[neighbours[$0]] == label }
+        return (first + 1, hits, averagePrecision)
+    }
+
+    /// The relevant items among the first R and Σ_{i ≤ R} P@i · rel_i.
+    @inline(__always)
+    static func precisionSums(relevantCount r: Int, isRelevant: (Int) -> Bool) -> (hits: Int, averagePrecision: Double) {
+        // Branch-free (relevance is a coin flip the predictor cannot learn): an irrelevant rank
+        // adds exactly +0.
+        var hits = 0, averagePrecision = 0.0
+        for i in 0..<r {
+            let relevant = isRelevant(i) ? 1 : 0
+            hits &+= relevant
+            averagePrecision += Double(relevant &* hits) / Double(i &+ 1)
+        }
+        return (hits, averagePrecision)
+    }
+
+    /// Adds one query: P@1 and Recall@K follow from the rank of the first relevant item.
+    mutating func add(relevantCount r: Int, firstRelevantRank: Int, hitsInFirstR: Int, averagePrecisionSum: Double) {
         evaluated += 1
-        precisionAt1 += relevance[0] ? 1 : 0
-        for (slot, k) in RetrievalMetrics.recallKs.enumerated() where relevance.prefix(k).contains(true) {
+        precisionAt1 += firstRelevantRank == 1 ? 1 : 0
+        for (slot, k) in RetrievalMetrics.recallKs.enumerated() where firstRelevantRank <= k {
             recall[slot] += 1
         }
-        var hits = 0, averagePrecision = 0.0
-        for i in 0..<r where relevance[i] {
-            hits += 1
-            averagePrecision += Double(hits) / Double(i + 1)
-        }
-        rPrecision += Double(hits) / Double(r)
-        mapAtR += averagePrecision / Double(r)
+        rPrecision += Double(hitsInFirstR) / Double(r)
+        mapAtR += averagePrecisionSum / Double(r)
         reciprocalRank += 1 / Double(firstRelevantRank)
     }
 

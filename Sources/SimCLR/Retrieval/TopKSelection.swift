@@ -63,44 +63,72 @@ enum RankingKey {
     }
 
     /// Sorts `keys[0..<count]` in decreasing order (the ranking order): an LSD radix sort on the
-    /// similarity half (three passes of 11, 11 and 10 bits, a pass skipped when every key has
-    /// the same digit), then runs of equal similarity ordered by index with an insertion sort.
+    /// similarity half, then an insertion sort on whole keys, which orders equal similarities
+    /// by index and finishes what the radix passes left.
     /// `scratch` holds at least `count` keys.
     ///
-    /// - Complexity: O(count) for distinct similarities.
+    /// The digits are those of `top − similarity half` (top: the largest similarity half), which
+    /// lies in `0…span`: candidates share a narrow similarity range (above a query's threshold),
+    /// so the span usually needs 23–25 bits. Up to 26 bits, two passes of 11 bits sort on the
+    /// highest 22 and leave keys out of order only within a few units in the last place of each
+    /// other (rare: the insertion sort moves them); wider spans take three passes of up to 11
+    /// bits. The digit counts of every pass are taken in one read of the keys.
+    ///
+    /// - Complexity: O(count) for distinct, spread similarities; an insertion sort's
+    ///   O(run²) for a run of equal (or, up to 26 bits of span, nearly equal) similarities.
     static func sortDescending(_ keys: UnsafeMutablePointer<UInt64>, count: Int, scratch: UnsafeMutablePointer<UInt64>) {
         guard count > 1 else { return }
+        var top: UInt64 = 0, bottom = UInt64.max
+        for i in 0..<count {
+            let high = keys[i] >> 32
+            top = max(top, high)
+            bottom = min(bottom, high)
+        }
+        let span = top - bottom
+        let spanBits = span == 0 ? 0 : 64 - span.leadingZeroBitCount
+        let passes = spanBits == 0 ? 0 : spanBits <= 26 ? 2 : 3
         var source = keys, target = scratch
-        var histogram = [Int](repeating: 0, count: 2048)
-        for (shift, bits) in [(32, 11), (43, 11), (54, 10)] {
-            let mask = UInt64(1 << bits - 1)
-            histogram.withUnsafeMutableBufferPointer { h in
-                for b in 0..<(1 << bits) { h[b] = 0 }
-                // Digit of the inverted key: ascending digits = descending keys.
-                for i in 0..<count { h[Int((~source[i] >> UInt64(shift)) & mask)] += 1 }
-                if h.prefix(1 << bits).contains(count) { return }  // one digit for all: nothing to do
-                var sum = 0
-                for b in 0..<(1 << bits) {
-                    let c = h[b]
-                    h[b] = sum
-                    sum += c
-                }
+        if passes > 0 {
+            let width = passes == 2 ? min(11, (spanBits + 1) / 2) : (spanBits + 2) / 3
+            let dropped = UInt64(max(0, spanBits - passes * width))
+            let buckets = 1 << width, mask = UInt64(buckets - 1), w = UInt64(width)
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: 3 * buckets) { h in
+                let h0 = h.baseAddress!, h1 = h0 + buckets, h2 = h1 + buckets
+                h0.initialize(repeating: 0, count: 3 * buckets)
+                // Ascending digits of top − similarity: descending keys. The counts of every
+                // pass in one read (the third pass's counts are taken and unused with two).
                 for i in 0..<count {
-                    let key = source[i]
-                    let digit = Int((~key >> UInt64(shift)) & mask)
-                    target[h[digit]] = key
-                    h[digit] += 1
+                    let d = (top &- (keys[i] &>> 32)) &>> dropped
+                    h0[Int(truncatingIfNeeded: d & mask)] &+= 1
+                    h1[Int(truncatingIfNeeded: (d &>> w) & mask)] &+= 1
+                    h2[Int(truncatingIfNeeded: (d &>> (2 &* w)) & mask)] &+= 1
                 }
-                Swift.swap(&source, &target)
+                for pass in 0..<passes {
+                    let counts = h0 + pass * buckets
+                    var sum: Int32 = 0
+                    for b in 0..<buckets {
+                        let c = counts[b]
+                        counts[b] = sum
+                        sum &+= c
+                    }
+                    let shift = dropped &+ UInt64(pass) &* w
+                    for i in 0..<count {
+                        let key = source[i]
+                        let digit = Int(truncatingIfNeeded: ((top &- (key &>> 32)) &>> shift) & mask)
+                        let slot = counts[digit]
+                        target[Int(truncatingIfNeeded: slot)] = key
+                        counts[digit] = slot &+ 1
+                    }
+                    Swift.swap(&source, &target)
+                }
             }
         }
         if source != keys { keys.update(from: source, count: count) }
-        // Equal similarities: lower index (larger low half) first.
         var i = 1
         while i < count {
             var j = i
             let key = keys[i]
-            while j > 0 && keys[j - 1] >> 32 == key >> 32 && keys[j - 1] < key {
+            while j > 0 && keys[j - 1] < key {
                 keys[j] = keys[j - 1]
                 j -= 1
             }
