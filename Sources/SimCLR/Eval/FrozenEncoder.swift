@@ -12,7 +12,10 @@ public final class FrozenEncoder {
     /// head): ignored, for the caller to warn about.
     public private(set) var unusedTensorNames: [String] = []
     private let model: SimCLRModel
-    private let input = FeatureMap()
+    /// `model.encoder` with BatchNorm folded, built on first use after each change of weights.
+    private var folded: FoldedResNetMini?
+    /// h as the head's input `[D, B, 1, 1]`, for z.
+    private let representationMap = FeatureMap()
     /// Whether the projection head was loaded (z available).
     public private(set) var hasHead = false
 
@@ -83,6 +86,7 @@ public final class FrozenEncoder {
     /// - Throws: `EncoderLoadError.weightsMismatch` naming `path` when a tensor is missing or
     ///   has another shape.
     public func load(stateDict: [(name: String, tensor: Tensor)], path: String) throws(EncoderLoadError) {
+        folded = nil
         do {
             try model.load(stateDict: stateDict, includeHead: false)
         } catch {
@@ -99,14 +103,17 @@ public final class FrozenEncoder {
     }
 
     /// h `[B, D]` (or z `[B, P]` for `.z`) of already normalised views `[B, H, W, C]` (NHWC), in
-    /// eval mode.
+    /// eval mode, through the folded encoder (`FoldedResNetMini`).
     ///
     /// - Precondition: C is the encoder's input channel count; `.z` needs `hasHead`.
     public func representations(ofViews views: Tensor, output: EmbeddingOutput = .h) -> Tensor {
         precondition(output == .h || hasHead, "FrozenEncoder: z needs the projection head (load with includeHead)")
-        input.load(nhwc: views)
-        let h = model.encoder.forward(input, mode: .eval)
-        return output == .h ? h.rowsTensor() : model.head.forward(h, mode: .eval).rowsTensor()
+        let encoder = folded ?? FoldedResNetMini(model.encoder)
+        folded = encoder
+        let h = encoder.representations(ofViews: views)
+        guard output == .z else { return h }
+        representationMap.load(rows: h)
+        return model.head.forward(representationMap, mode: .eval).rowsTensor()
     }
 
     /// Checks, before any work, that `dataset`'s images fit this encoder: its channel count and

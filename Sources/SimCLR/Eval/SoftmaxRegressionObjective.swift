@@ -16,8 +16,9 @@ import Foundation
 ///
 /// Legend: n samples, D features, K classes.
 ///
-/// - Complexity: per evaluation two sgemm calls per block of rows, `[b, D]·[D, K]` and
-///   `[D, b]·[b, K]` (4·n·D·K flops in all), plus n·K exponentials.
+/// - Complexity: per evaluation two single-threaded sgemm calls per block of rows, `[b, D]·[D, K]`
+///   and `[D, b]·[b, K]` (4·n·D·K flops in all), the blocks spread over the cores in fixed
+///   tasks, plus n·K exponentials.
 public final class SoftmaxRegressionObjective {
     public let sampleCount: Int
     public let featureCount: Int
@@ -35,6 +36,8 @@ public final class SoftmaxRegressionObjective {
     private var logits: [Float]
     private var rowLoss: [Double]
     private var weightGradientFloat: [Float]
+    /// `[tasks, D·K]`: each row task's part of ∇W.
+    private let gradientPartials = ScratchBuffer()
 
     /// - Parameters:
     ///   - features: `[n, D]`, already standardised.
@@ -73,30 +76,53 @@ public final class SoftmaxRegressionObjective {
 
         for j in 0..<k { biasFloat[j] = Float(parameters[weightCount + j]) }
         let inverseN = 1 / Double(n)
-        let blockRows = Self.blockRows(featureCount: d)
-        // Row blocks of X small enough to stay in cache between the two products that read them.
+        let blockRows = Self.blockRows(featureCount: d), tasks = Self.taskCount(sampleCount: n)
+        let partials = SendablePointer(gradientPartials.reserve(tasks * weightCount))
+        // Fixed tasks of consecutive rows, each on one core with single-threaded sgemm, in row
+        // blocks small enough to stay in cache between the two products that read them; each
+        // task owns its rows of z and rowLoss and its own ∇W partial.
         features.withUnsafeBufferPointer { x in
             weightFloat.withUnsafeBufferPointer { w in
                 logits.withUnsafeMutableBufferPointer { z in
-                    weightGradientFloat.withUnsafeMutableBufferPointer { g in
-                        var first = 0
-                        while first < n {
-                            let rows = min(blockRows, n - first)
-                            let xBlock = x.baseAddress! + first * d
-                            let zBlock = z.baseAddress! + first * k
-                            // z = X·W, then r = softmax(z + b) − onehot(y) in place.
-                            BLAS.sgemm(.none, .none, m: rows, n: k, k: d, a: xBlock, lda: d,
-                                       b: w.baseAddress!, ldb: k, c: zBlock, ldc: k)
-                            residuals(zBlock, rows: rows, firstRow: first)
-                            // ∇W (data part) += X_blockᵀ·r_block / n.
-                            BLAS.sgemm(.transposed, .none, m: d, n: k, k: rows, alpha: Float(inverseN),
-                                       a: xBlock, lda: d, b: zBlock, ldb: k, beta: first == 0 ? 0 : 1,
-                                       c: g.baseAddress!, ldc: k)
-                            first += rows
+                    rowLoss.withUnsafeMutableBufferPointer { loss in
+                        labels.withUnsafeBufferPointer { y in
+                            biasFloat.withUnsafeBufferPointer { b in
+                                let x = SendableConstPointer(x.baseAddress!), w = SendableConstPointer(w.baseAddress!)
+                                let z = SendablePointer(z.baseAddress!), loss = SendablePointer(loss.baseAddress!)
+                                let y = SendableConstPointer(y.baseAddress!), b = SendableConstPointer(b.baseAddress!)
+                                BLAS.withSingleThreadedCalls {
+                                    Parallel.forEachTask(tasks) { task, _ in
+                                        let end = n * (task + 1) / tasks
+                                        var first = n * task / tasks
+                                        let start = first, g = partials.base + task * weightCount
+                                        if start == end { g.update(repeating: 0, count: weightCount) }
+                                        while first < end {
+                                            let rows = min(blockRows, end - first)
+                                            let xBlock = x.base + first * d, zBlock = z.base + first * k
+                                            // z = X·W, then r = softmax(z + b) − onehot(y) in place.
+                                            BLAS.sgemm(.none, .none, m: rows, n: k, k: d, a: xBlock, lda: d,
+                                                       b: w.base, ldb: k, c: zBlock, ldc: k)
+                                            for row in first..<(first + rows) {
+                                                Self.softmaxResidual(z.base + row * k, count: k, bias: b.base, label: y.base[row],
+                                                                     loss: loss.base + row)
+                                            }
+                                            // ∇W partial (data part) += X_blockᵀ·r_block / n.
+                                            BLAS.sgemm(.transposed, .none, m: d, n: k, k: rows, alpha: Float(inverseN),
+                                                       a: xBlock, lda: d, b: zBlock, ldb: k, beta: first == start ? 0 : 1,
+                                                       c: g, ldc: k)
+                                            first += rows
+                                        }
+                                    }
+                                }
+                            }
                         }
                     }
                 }
             }
+        }
+        weightGradientFloat.withUnsafeMutableBufferPointer { g in
+            g.update(repeating: 0)
+            BatchTasks.addPartials(partials.base, tasks: tasks, length: weightCount, into: g.baseAddress!)
         }
 
         // ∇W = Xᵀ·r / n + W / (C·n);  ∇b = Σ_i r_i / n.
@@ -122,33 +148,14 @@ public final class SoftmaxRegressionObjective {
         return total * inverseN + 0.5 * penaltyFactor * squaredNorm
     }
 
-    /// Rows of X per block: about 128 KB of features (at least 256 rows, so that the per-call
-    /// cost of packing W and updating ∇W stays small for wide features), so both products find
-    /// the block in L2
-    /// (measured on 60,000 × 128: 128–512 rows 25% less CPU time than one 60,000-row block).
-    static func blockRows(featureCount: Int) -> Int { max(256, 32_768 / max(1, featureCount)) }
+    /// Rows of X per block: about 256 KB of features, at least 64 rows, so that both products
+    /// find the block in L2 (512 KB per core on the EPYC, 1 MB on SkylakeX).
+    static func blockRows(featureCount: Int) -> Int { max(64, 65_536 / max(1, featureCount)) }
 
-    /// Replaces `rows` rows of logits (sample `firstRow` onwards) by softmax residuals and writes
-    /// their cross-entropies to `rowLoss`, split over the cores.
-    private func residuals(_ z: UnsafeMutablePointer<Float>, rows: Int, firstRow: Int) {
-        let k = classCount
-        rowLoss.withUnsafeMutableBufferPointer { loss in
-            labels.withUnsafeBufferPointer { y in
-                biasFloat.withUnsafeBufferPointer { b in
-                    let zs = SendablePointer(z)
-                    let ls = SendablePointer(loss.baseAddress! + firstRow)
-                    let ys = SendableConstPointer(y.baseAddress! + firstRow)
-                    let bs = SendableConstPointer(b.baseAddress!)
-                    // Each chunk owns whole rows of z and entries of rowLoss: disjoint writes.
-                    Parallel.forEachChunk(rows, minimumChunk: 512) { chunk in
-                        for row in chunk {
-                            Self.softmaxResidual(zs.base + row * k, count: k, bias: bs.base, label: ys.base[row], loss: ls.base + row)
-                        }
-                    }
-                }
-            }
-        }
-    }
+    /// Row tasks of an evaluation: 16 (enough for dynamic balance on a few cores whose load from
+    /// other processes differs), fewer for tiny n. The split depends on n alone, and the ∇W
+    /// partials are added in task order, so the result does not depend on the thread count.
+    static func taskCount(sampleCount: Int) -> Int { max(1, min(16, sampleCount / 64)) }
 
     /// For one row: adds the bias to the logits, writes CE = logsumexp(z) − z[label] (max
     /// subtracted, so no overflow) to `loss`, and replaces the logits with softmax(z) − onehot.

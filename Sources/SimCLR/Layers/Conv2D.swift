@@ -59,12 +59,9 @@ public final class Conv2D {
 
     /// The lowering used for an input of `height × width`.
     private func resolvedAlgorithm(height: Int, width: Int) -> Algorithm {
-        switch algorithm {
-        case .automatic:
-            return supportsWinograd && min(inputChannels, outputChannels) >= 16 && min(height, width) >= 7
-                ? .winograd : .im2col
-        case .im2col, .winograd: return algorithm
-        }
+        algorithm.resolved(
+            kernelSize: kernelSize, stride: stride, padding: padding, inputChannels: inputChannels,
+            outputChannels: outputChannels, height: height, width: width)
     }
 
     private var supportsWinograd: Bool { kernelSize == 3 && stride == 1 && padding == 1 }
@@ -220,5 +217,20 @@ public final class Conv2D {
             BatchTasks.addPartials(partials.base, tasks: tasks, length: length, into: dw.baseAddress!)
         }
         return inputGradient
+    }
+}
+
+extension Conv2D.Algorithm {
+    /// `.im2col` or `.winograd` for a convolution of this geometry over a `height × width` input
+    /// (the rule of `.automatic`; an explicit choice is kept).
+    func resolved(
+        kernelSize: Int, stride: Int, padding: Int, inputChannels: Int, outputChannels: Int, height: Int, width: Int
+    ) -> Conv2D.Algorithm {
+        switch self {
+        case .automatic:
+            return kernelSize == 3 && stride == 1 && padding == 1 && min(inputChannels, outputChannels) >= 16
+                && min(height, width) >= 7 ? .winograd : .im2col
+        case .im2col, .winograd: return self
+        }
     }
 }

@@ -35,25 +35,34 @@ struct ConvolutionTask: Sendable {
         }
     }
 
-    /// `y[:, images] = conv(x[:, images])`.
+    /// `y[:, images] = conv(x[:, images])`, then `epilogue` (if any) on those images, chunk by
+    /// chunk right after each product.
     func forward(
         _ images: Range<Int>, input x: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>,
-        scratch: ConvolutionScratch
+        scratch: ConvolutionScratch, epilogue: ConvolutionEpilogue? = nil
     ) {
         let g = geometry, w = weight.base
         let offset = images.lowerBound * g.outputPlane
+        func finish(_ part: Range<Int>) {
+            guard let epilogue else { return }
+            for c in 0..<outputChannels {
+                epilogue.apply(to: y, channel: c, batch: g.batch, plane: g.outputPlane, images: part)
+            }
+        }
         if algorithm == .winograd {
             scratch.winograd.convolve(
                 input: x, inputChannels: g.channels, outputChannels: outputChannels, batch: g.batch,
-                height: g.height, width: g.width, images: images, u: winogradWeight.base, output: y)
+                height: g.height, width: g.width, images: images, u: winogradWeight.base, output: y, epilogue: epilogue)
         } else if isPointwise {
             BLAS.sgemm(.none, .none, m: outputChannels, n: images.count * g.outputPlane, k: g.channels, a: w,
                        lda: g.channels, b: x + offset, ldb: outputRow, c: y + offset, ldc: outputRow)
+            finish(images)
         } else {
             forEachColumnChunk(images, input: x, scratch: scratch) { part, columns in
                 let width = part.count * g.outputPlane
                 BLAS.sgemm(.none, .none, m: outputChannels, n: width, k: g.rows, a: w, lda: g.rows,
                            b: columns, ldb: width, c: y + part.lowerBound * g.outputPlane, ldc: outputRow)
+                finish(part)
             }
         }
     }

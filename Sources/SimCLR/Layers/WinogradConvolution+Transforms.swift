@@ -60,10 +60,10 @@ extension WinogradConvolution {
     }
 
     /// Each output tile `Aᵀ m A`, Aᵀ = [[1,1,1,1,1,0],[0,1,−1,2,−2,0],[0,1,1,4,4,0],[0,1,−1,8,−8,1]],
-    /// clipped to the image.
+    /// clipped to the image, then `epilogue` on those planes while they are in cache.
     func transformOutput(
         _ m: UnsafeMutablePointer<Float>, channels: Int, _ s: TileShape, images: Range<Int>,
-        into output: UnsafeMutablePointer<Float>
+        into output: UnsafeMutablePointer<Float>, epilogue: ConvolutionEpilogue? = nil
     ) {
         let tiles = images.count * s.tilesPerImage, plane = s.height * s.width, step = channels * tiles
         let rowLength = 4 * s.tilesWide, pixelRow = rowLength * ImageLanes.count
@@ -89,6 +89,7 @@ extension WinogradConvolution {
                 ImageLanes.deinterleave(
                     lanes, rowLength: rowLength, lanes: count, height: s.height, width: s.width,
                     into: output + (c * s.batch + first) * plane, planeStride: plane)
+                epilogue?.apply(to: output, channel: c, batch: s.batch, plane: plane, images: first..<(first + count))
             }
         }
     }

@@ -80,10 +80,12 @@ final class WinogradConvolution: @unchecked Sendable {
     }
 
     /// `output[:, n] = conv3×3(input[:, n])` for the images n in `images` of `input [Q, N, H, W]`
-    /// (`output` `[P, N, H, W]`), with the transformed kernel `u` `[36, P, Q]`.
+    /// (`output` `[P, N, H, W]`), with the transformed kernel `u` `[36, P, Q]`, and `epilogue`
+    /// applied to each channel of each group of images as soon as it is written.
     func convolve(
         input: UnsafePointer<Float>, inputChannels q: Int, outputChannels p: Int, batch: Int, height: Int, width: Int,
-        images: Range<Int>, u: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
+        images: Range<Int>, u: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        epilogue: ConvolutionEpilogue? = nil
     ) {
         let shape = TileShape(batch: batch, height: height, width: width)
         let (chunk, transformed, products) = planChunk(channels: max(p, q), shape, images: images)
@@ -95,7 +97,7 @@ final class WinogradConvolution: @unchecked Sendable {
                 BLAS.sgemm(.none, .none, m: p, n: tiles, k: q, a: u + xi * p * q, lda: q,
                            b: transformed + xi * q * tiles, ldb: tiles, c: products + xi * p * tiles, ldc: tiles)
             }
-            transformOutput(products, channels: p, shape, images: part, into: output)
+            transformOutput(products, channels: p, shape, images: part, into: output, epilogue: epilogue)
         }
     }
 

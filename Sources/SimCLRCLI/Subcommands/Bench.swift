@@ -27,6 +27,7 @@ extension SimCLRCommand {
             case model
             case train
             case probe
+            case eval
             case mpi
             case labels
             case retrieval
@@ -113,6 +114,20 @@ extension SimCLRCommand {
                     ]
                 case .probe:
                     report["probe"] = try ProbeBenchmark.run()
+                case .eval:
+                    // Eval-mode h of the default model, 28x28x1, batch 512 (Scripts/bench-eval.sh adds PyTorch's figure).
+                    let result = try FeatureExtractionBenchmark.run()
+                    report["eval_28x28x1_batch512"] = [
+                        "batch_size": result.batchSize,
+                        "images_per_second": result.imagesPerSecond,
+                        "images_per_second_by_images_per_task": Dictionary(uniqueKeysWithValues: result.imagesPerSecondByTaskSize.map {
+                            (String($0.imagesPerTask), $0.imagesPerSecond)
+                        }),
+                        "layerwise_images_per_second": result.layerwiseImagesPerSecond,
+                        "gflop_per_image": result.gflopPerImage,
+                        "achieved_gflops": result.gflopPerImage * result.imagesPerSecond,
+                        "sgemm_peak_gflops": result.sgemmPeakGflops,
+                    ] as [String: Any]
                 case .mpi:
                     report["mpi"] = try mpiReport(communicator ?? SingleProcessCommunicator())
                 case .labels:
