@@ -5,9 +5,9 @@ import Foundation
 /// `--supervision labels`, each view's ImageFolder class decides its positives) → backward →
 /// optimizer step at the scheduled learning rate. With multi-crop (`configuration.multiCrop`) the
 /// loader adds K·N small views, which run through `multiCropModel`'s second group, and the loss
-/// sees (2 + K)·N rows of z, all views of an image positives of each other. It owns the step, the schedule, resume and stop;
-/// what follows the run (metrics file, checkpoint writer, kNN monitor, progress display) are
-/// `TrainingObserver`s it calls with its records.
+/// sees (2 + K)·N rows of z, all views of an image positives of each other. It owns the step,
+/// the schedule, resume and stop; what follows the run (metrics file, checkpoint writer, kNN
+/// monitor, progress display) are `TrainingObserver`s it calls with its records.
 ///
 /// Exact resume: the views of a batch depend only on (seed, epoch, step) (`ViewBatchSchedule`),
 /// and the checkpoint holds the weights, BatchNorm running statistics, optimizer state, step,
