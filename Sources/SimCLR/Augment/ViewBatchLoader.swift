@@ -29,6 +29,8 @@ public final class ViewBatchLoader: Sendable {
 
     public let schedule: ViewBatchSchedule
     public let pipeline: AugmentationPipeline
+    /// The small views' pipeline with multi-crop (`MultiCropConfig.smallViewConfig`), else nil.
+    public let smallViewPipeline: AugmentationPipeline?
     /// Batches stop after this many epochs.
     public let epochs: Int
     private let queue: BoundedBatchQueue
@@ -43,16 +45,24 @@ public final class ViewBatchLoader: Sendable {
     ///   - part: the share of every batch this process renders (`.whole` for one process).
     ///   - samplesPerClass: M for class-balanced batches (`ClassBalancedSampler` over the
     ///     dataset's labels); nil for a shuffled epoch.
+    ///   - multiCrop: also render `multiCrop.count` small views per image (`ViewBatch.smallViews`);
+    ///     the full-size views stay those of a loader without it.
     ///   - queueCapacity: finished batches kept ready (memory: capacity + 1 batches).
-    /// - Throws: `AugmentationError` for an invalid config, too few images, or a `start` outside
-    ///   the schedule.
+    /// - Throws: `AugmentationError` for an invalid config (of either view size), too few images,
+    ///   no small views in `multiCrop`, or a `start` outside the schedule.
     public init(
         dataset: ImageDataset, config: AugmentationConfig, batchSize: Int, seed: UInt64, epochs: Int,
         dropLast: Bool = true, start: State? = nil, part: BatchPart = .whole, samplesPerClass: Int? = nil,
-        queueCapacity: Int = 2
+        multiCrop: MultiCropConfig? = nil, queueCapacity: Int = 2
     ) throws(AugmentationError) {
         let state = start ?? State(seed: seed)
         let pipeline = try AugmentationPipeline(config: config, dataset: dataset)
+        if let multiCrop, multiCrop.count < 1 {
+            throw .invalidParameter(name: "multiCrop.count", value: "\(multiCrop.count)", expected: "at least 1 (nil for no small views)")
+        }
+        let smallViewPipeline = try multiCrop.map { (m: MultiCropConfig) throws(AugmentationError) in
+            try AugmentationPipeline(config: m.smallViewConfig(from: config), dataset: dataset)
+        }
         let sampler = try samplesPerClass.map { (m: Int) throws(AugmentationError) in
             try ClassBalancedSampler(labels: dataset.labels, samplesPerClass: m, batchSize: batchSize, seed: state.seed)
         }
@@ -64,12 +74,19 @@ public final class ViewBatchLoader: Sendable {
         guard queueCapacity >= 1 else { throw .invalidParameter(name: "queueCapacity", value: "\(queueCapacity)", expected: "at least 1") }
         self.schedule = schedule
         self.pipeline = pipeline
+        self.smallViewPipeline = smallViewPipeline
         self.epochs = epochs
         queue = BoundedBatchQueue(capacity: queueCapacity)
         let renderer = ViewBatchRenderer(dataset: dataset, pipeline: pipeline, schedule: schedule)
+        let smallViewRenderer = multiCrop.flatMap { multiCrop in
+            smallViewPipeline.map { small in
+                ViewBatchRenderer(dataset: dataset, pipeline: small, schedule: schedule, firstView: 2, viewsPerImage: multiCrop.count)
+            }
+        }
         let queue = queue
         let thread = Thread {
-            Self.produce(renderer: renderer, from: state, epochs: epochs, part: part, into: queue)
+            Self.produce(
+                renderer: renderer, smallViewRenderer: smallViewRenderer, from: state, epochs: epochs, part: part, into: queue)
         }
         thread.name = "simclr.views"
         thread.start()
@@ -85,7 +102,8 @@ public final class ViewBatchLoader: Sendable {
     public func close() { queue.close() }
 
     private static func produce(
-        renderer: ViewBatchRenderer, from start: State, epochs: Int, part: BatchPart, into queue: BoundedBatchQueue
+        renderer: ViewBatchRenderer, smallViewRenderer: ViewBatchRenderer?, from start: State, epochs: Int, part: BatchPart,
+        into queue: BoundedBatchQueue
     ) {
         defer { queue.finishProducing() }
         let schedule = renderer.schedule
@@ -100,6 +118,7 @@ public final class ViewBatchLoader: Sendable {
             let batchIndices = schedule.imageIndices(epoch: state.epoch, step: state.step, permutation: permutation)
             let indices = Array(batchIndices[part.range(of: batchIndices.count)])
             let views = renderer.render(epoch: state.epoch, imageIndices: indices)
+            let smallViews = smallViewRenderer?.render(epoch: state.epoch, imageIndices: indices)
             var after = state
             after.step += 1
             if after.step == schedule.batchesPerEpoch {
@@ -107,7 +126,7 @@ public final class ViewBatchLoader: Sendable {
                 after.step = 0
             }
             let batch = ViewBatch(
-                views: views, imageIndices: indices, batchImageIndices: batchIndices, epoch: state.epoch, step: state.step,
+                views: views, smallViews: smallViews, imageIndices: indices, batchImageIndices: batchIndices, epoch: state.epoch, step: state.step,
                 globalStep: state.epoch * schedule.batchesPerEpoch + state.step, resumeState: after)
             queue.push(batch)
             state = after

@@ -2,9 +2,10 @@
 ///
 /// Every epoch is a fresh seeded permutation of the dataset cut into batches of `batchSize`
 /// consecutive entries, so no image appears twice in a batch; with `dropLast` the remainder is
-/// skipped (PyTorch `DataLoader(shuffle=True, drop_last=True)`). View `v` (0 or 1) of image `i`
-/// in epoch `e` draws from its own stream derived from `(seed, e, i, v)`, so the pixels of a batch
-/// do not depend on how the work is split over threads.
+/// skipped (PyTorch `DataLoader(shuffle=True, drop_last=True)`). View `v` (0 or 1; 2, 3, … for
+/// the small multi-crop views) of image `i` in epoch `e` draws from its own stream derived from
+/// `(seed, e, i, v)`, so the pixels of a batch do not depend on how the work is split over
+/// threads, and adding small views leaves the full-size ones unchanged.
 public struct ViewBatchSchedule: Sendable, Equatable {
     public let imageCount: Int
     public let batchSize: Int
@@ -55,7 +56,8 @@ public struct ViewBatchSchedule: Sendable, Equatable {
         return imageIndices(step: step, permutation: permutation())
     }
 
-    /// The random stream of view `view` (0 or 1) of dataset image `image` in `epoch`.
+    /// The random stream of view `view` (0 or 1 full-size, `2 + j` small view j) of dataset image
+    /// `image` in `epoch`.
     public func viewGenerator(epoch: Int, image: Int, view: Int) -> SplitMix64 {
         SplitMix64(seed: seed).derived(1).derived(UInt64(epoch)).derived(UInt64(image)).derived(UInt64(view))
     }

@@ -30,6 +30,17 @@ public final class BasicBlock {
         }
     }
 
+    /// A block using `other`'s parameters with activations of its own (see
+    /// `Conv2D.init(sharingParametersOf:)`, `BatchNorm.init(sharingParametersOf:)`).
+    public init(sharingParametersOf other: BasicBlock) {
+        name = other.name
+        conv1 = Conv2D(sharingParametersOf: other.conv1)
+        bn1 = BatchNorm(sharingParametersOf: other.bn1)
+        conv2 = Conv2D(sharingParametersOf: other.conv2)
+        bn2 = BatchNorm(sharingParametersOf: other.bn2)
+        shortcut = other.shortcut.map { (Conv2D(sharingParametersOf: $0.conv), BatchNorm(sharingParametersOf: $0.bn)) }
+    }
+
     /// Trainable parameters in state_dict order.
     public var parameters: [Parameter] {
         var list = [conv1.weight, bn1.weight, bn1.bias, conv2.weight, bn2.weight, bn2.bias]

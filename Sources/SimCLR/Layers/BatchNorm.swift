@@ -67,6 +67,23 @@ public final class BatchNorm {
         inverseStd = [Float](repeating: 1, count: channels)
     }
 
+    /// A layer using `other`'s `weight` and `bias` (the same `Parameter`s, gradients included)
+    /// and communicator, with activations and batch statistics of its own (see
+    /// `Conv2D.init(sharingParametersOf:)`). Its running statistics start as copies of `other`'s
+    /// and stay its own: its train-mode forwards leave `other`'s untouched.
+    public init(sharingParametersOf other: BatchNorm) {
+        channels = other.channels
+        activation = other.activation
+        name = other.name
+        weight = other.weight
+        bias = other.bias
+        runningMean = other.runningMean
+        runningVariance = other.runningVariance
+        communicator = other.communicator
+        mean = [Float](repeating: 0, count: channels)
+        inverseStd = [Float](repeating: 1, count: channels)
+    }
+
     /// - Parameters:
     ///   - input: `[C, N, H, W]`; in train mode `N·H·W ≥ 2`.
     ///   - residual: added after the normalisation and before the activation; shaped like `input`.

@@ -99,6 +99,25 @@ public final class Conv2D {
         winogradFlippedWeights = winogradWeights
     }
 
+    /// A convolution with `other`'s geometry, settings and `weight` (the same `Parameter`: its
+    /// backward adds into the same gradient) but activations of its own, so both can hold a
+    /// forward at once (multi-crop's second resolution group, `SimCLRModel(sharingParametersOf:)`).
+    public init(sharingParametersOf other: Conv2D) {
+        inputChannels = other.inputChannels
+        outputChannels = other.outputChannels
+        kernelSize = other.kernelSize
+        stride = other.stride
+        padding = other.padding
+        name = other.name
+        weight = other.weight
+        computesInputGradient = other.computesInputGradient
+        columnBudget = other.columnBudget
+        winogradBudget = other.winogradBudget
+        algorithm = other.algorithm
+        winogradWeights = [Float](repeating: 0, count: other.winogradWeights.count)
+        winogradFlippedWeights = winogradWeights
+    }
+
     /// Output size along one axis for an input of `size`.
     public func outputSize(_ size: Int) -> Int { (size + 2 * padding - kernelSize) / stride + 1 }
 

@@ -30,6 +30,15 @@ public final class Linear {
             excludeFromAdaptation: true)
     }
 
+    /// A layer using `other`'s `weight` and `bias` (the same `Parameter`s, gradients included)
+    /// with activations of its own (see `Conv2D.init(sharingParametersOf:)`).
+    public init(sharingParametersOf other: Linear) {
+        inputFeatures = other.inputFeatures
+        outputFeatures = other.outputFeatures
+        weight = other.weight
+        bias = other.bias
+    }
+
     /// - Parameter input: `[in, N, 1, 1]`.
     /// - Returns: `output` `[out, N, 1, 1]`.
     public func forward(_ input: FeatureMap) -> FeatureMap {

@@ -12,6 +12,14 @@ public final class ProjectionHead {
         fc2 = Linear(inputFeatures: representationDim, outputFeatures: projectionDim, name: "head.fc2", rng: &rng)
     }
 
+    /// A head using `other`'s parameters with activations of its own (see
+    /// `Linear.init(sharingParametersOf:)`, `BatchNorm.init(sharingParametersOf:)`).
+    public init(sharingParametersOf other: ProjectionHead) {
+        fc1 = Linear(sharingParametersOf: other.fc1)
+        bn = BatchNorm(sharingParametersOf: other.bn)
+        fc2 = Linear(sharingParametersOf: other.fc2)
+    }
+
     /// Trainable parameters in state_dict order.
     public var parameters: [Parameter] { [fc1.weight, fc1.bias, bn.weight, bn.bias, fc2.weight, fc2.bias] }
 

@@ -27,6 +27,17 @@ public final class ResNetMini {
         layer3 = BasicBlock(inputChannels: w[1], outputChannels: w[2], stride: 2, name: "layer3", rng: &rng)
     }
 
+    /// An encoder using `other`'s parameters with activations of its own (see
+    /// `Conv2D.init(sharingParametersOf:)`, `BatchNorm.init(sharingParametersOf:)`).
+    public init(sharingParametersOf other: ResNetMini) {
+        configuration = other.configuration
+        stemConv = Conv2D(sharingParametersOf: other.stemConv)
+        stemBN = BatchNorm(sharingParametersOf: other.stemBN)
+        layer1 = BasicBlock(sharingParametersOf: other.layer1)
+        layer2 = BasicBlock(sharingParametersOf: other.layer2)
+        layer3 = BasicBlock(sharingParametersOf: other.layer3)
+    }
+
     /// Trainable parameters in state_dict order.
     public var parameters: [Parameter] {
         [stemConv.weight, stemBN.weight, stemBN.bias] + layer1.parameters + layer2.parameters + layer3.parameters

@@ -26,6 +26,17 @@ public final class SimCLRModel {
                               projectionDim: configuration.projectionDim, rng: &rng)
     }
 
+    /// A model whose every parameter is `other`'s (the same `Parameter` objects: one optimizer
+    /// step updates both, and both backward passes add into the same gradients) but with
+    /// activations and BatchNorm batch statistics of its own, so two batch shapes (multi-crop's
+    /// full-size and small views, `MultiCropModel`) can each keep their forward for their backward.
+    /// Its BatchNorm running statistics are its own copies: `other`'s follow `other`'s batches only.
+    public init(sharingParametersOf other: SimCLRModel) {
+        configuration = other.configuration
+        encoder = ResNetMini(sharingParametersOf: other.encoder)
+        head = ProjectionHead(sharingParametersOf: other.head)
+    }
+
     /// Every trainable parameter (encoder, then head), in state_dict order.
     public var parameters: [Parameter] { encoder.parameters + head.parameters }
 

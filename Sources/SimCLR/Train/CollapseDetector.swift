@@ -4,7 +4,8 @@ import Foundation
 /// degenerate value and the representation carries nothing (Chen et al. 2020 and most SSL papers
 /// call this "collapse"; e.g. AdamW at lr 1e6). Two signs, each held for `patience` steps in a
 /// row: the embedding spread (below) under `minimumSpread`, or the NT-Xent loss within
-/// `lossTolerance` (relative) of ln(2N − 1), its value when all 2N z rows are collinear.
+/// `lossTolerance` (relative) of ln(2N − 1), its value when all 2N z rows are collinear
+/// (ln(V − 1) for V rows of z, e.g. (2 + K)·N with multi-crop).
 ///
 /// The trainer updates it after every step and marks the records (`collapsed`), so the progress
 /// line, the summary and `metrics.jsonl` all say it.
@@ -13,7 +14,7 @@ public struct CollapseDetector: Sendable, Equatable {
     public var patience: Int
     /// Spread under which the z rows count as one direction (an untrained head gives about 0.5–1).
     public var minimumSpread: Double
-    /// Relative distance to ln(2N − 1) under which the NT-Xent loss counts as degenerate.
+    /// Relative distance to the degenerate loss under which the NT-Xent loss counts as degenerate.
     public var lossTolerance: Double
     /// Steps in a row with a sign of collapse so far.
     public private(set) var streak = 0
@@ -73,6 +74,7 @@ public struct CollapseDetector: Sendable, Equatable {
         return max(variance, 0).squareRoot()
     }
 
-    /// ln(2N − 1) for a batch of N images (the NT-Xent loss of collinear views).
-    public static func degenerateNTXentLoss(batchSize: Int) -> Double { log(Double(2 * batchSize - 1)) }
+    /// ln(V − 1) for a batch of V views, e.g. V = 2N: the loss of collinear views for NT-Xent and
+    /// for SupCon (multi-crop, label supervision), where every logit is 1/τ.
+    public static func degenerateNTXentLoss(views: Int) -> Double { log(Double(views - 1)) }
 }

@@ -3,9 +3,11 @@ import Foundation
 /// SimCLR pretraining (Chen et al. 2020, arXiv 2002.05709), the single owner of a run: dataset →
 /// `ViewBatchLoader` (2N views) → `SimCLRModel` forward in train mode → loss over z (with
 /// `--supervision labels`, each view's ImageFolder class decides its positives) → backward →
-/// optimizer step at the scheduled learning rate. It owns the step, the schedule, resume and stop;
-/// what follows the run (metrics file, checkpoint writer, kNN monitor, progress display) are
-/// `TrainingObserver`s it calls with its records.
+/// optimizer step at the scheduled learning rate. With multi-crop (`configuration.multiCrop`) the
+/// loader adds K·N small views, which run through `multiCropModel`'s second group, and the loss
+/// sees (2 + K)·N rows of z, all views of an image positives of each other. It owns the step,
+/// the schedule, resume and stop; what follows the run (metrics file, checkpoint writer, kNN
+/// monitor, progress display) are `TrainingObserver`s it calls with its records.
 ///
 /// Exact resume: the views of a batch depend only on (seed, epoch, step) (`ViewBatchSchedule`),
 /// and the checkpoint holds the weights, BatchNorm running statistics, optimizer state, step,
@@ -16,6 +18,8 @@ public final class Trainer {
     /// Where `checkpoint.safetensors`, `metrics.jsonl`, `encoder.safetensors` and `encoder.json` go.
     public let outputFolder: String
     public let model: SimCLRModel
+    /// `model` and its small-view group with multi-crop; nil without.
+    public let multiCropModel: MultiCropModel?
     public let optimizer: any Optimizer
     public let schedule: LearningRateSchedule
     /// The processes of this run (one unless started under MPI).
@@ -127,9 +131,16 @@ public final class Trainer {
         self.communicator = communicator
         var rng = SplitMix64(seed: configuration.seed)
         model = try SimCLRModel(configuration: configuration.model, rng: &rng)
+        multiCropModel = configuration.multiCrop == nil ? nil : MultiCropModel(model: model)
         optimizer = configuration.makeOptimizer(parameters: model.parameters)
         part = BatchPart(rank: communicator.rank, count: communicator.size)
         if communicator.isDistributed {
+            // GatheredViewLoss and BatchPart know two views per image.
+            if let multiCrop = configuration.multiCrop {
+                throw TrainingConfigurationError.outOfRange(
+                    key: "small_crops", requirement: "is not supported under mpirun/srun yet (one process only)",
+                    value: "\(multiCrop.count)")
+            }
             guard configuration.batchSize >= 2 * communicator.size else {
                 throw TrainingConfigurationError.outOfRange(
                     key: "batch_size", requirement: "must be at least 2 per process (\(communicator.size) processes)",
@@ -248,7 +259,7 @@ public final class Trainer {
                 seed: configuration.seed, epochs: configuration.epochs,
                 start: ViewBatchLoader.State(
                     seed: configuration.seed, epoch: progress.epoch, step: progress.step - progress.epoch * stepsPerEpoch),
-                part: part, samplesPerClass: configuration.samplesPerClass)
+                part: part, samplesPerClass: configuration.samplesPerClass, multiCrop: configuration.multiCrop)
             defer { loader.close() }
             var zGradient = Tensor(shape: [0])
             var epochStart = System.now()
@@ -260,7 +271,7 @@ public final class Trainer {
                 epochSessionSteps += 1
                 guard batch.resumeState.step == 0 else { continue }
                 lastEpoch = try endEpoch(
-                    views: 2 * configuration.batchSize * epochSessionSteps, seconds: System.now() - epochStart,
+                    views: configuration.viewsPerStep * epochSessionSteps, seconds: System.now() - epochStart,
                     observers: observers)
                 epochStart = System.now()
                 epochSessionSteps = 0
@@ -271,7 +282,7 @@ public final class Trainer {
         let summary = TrainingSummary(
             completed: progress.step >= totalSteps, step: progress.step, epoch: progress.epoch,
             lastEpochLoss: lastEpoch?.loss, lastEpochPositiveTop1: lastEpoch?.positiveTop1, seconds: seconds,
-            viewsPerSecond: Double((progress.step - sessionFirstStep) * 2 * configuration.batchSize) / max(seconds, 1e-9),
+            viewsPerSecond: Double((progress.step - sessionFirstStep) * configuration.viewsPerStep) / max(seconds, 1e-9),
             times: times, communicationSeconds: communicator.communicationSeconds - sessionCommunication,
             collapsedSinceStep: collapse.collapsedSince)
         for observer in observers { try observer.runDidEnd(summary, trainer: self) }
@@ -286,7 +297,12 @@ public final class Trainer {
         guard let batch = loader.next() else { return nil }
         let t1 = System.now()
         model.zeroGradients()
-        let z = model.forward(batch.views, mode: .train).z
+        let z: Tensor
+        if let multiCropModel, let smallViews = batch.smallViews {
+            z = multiCropModel.forward(views: batch.views, smallViews: smallViews, mode: .train)
+        } else {
+            z = model.forward(batch.views, mode: .train).z
+        }
         let t2 = System.now()
         let result = try loss.lossAndGradient(embeddings: z, labels: viewLabels(batch), embeddingGradient: &zGradient)
         let t3 = System.now()
@@ -294,7 +310,11 @@ public final class Trainer {
             throw TrainingError.nonFiniteLoss(
                 step: progress.step + 1, epoch: progress.epoch + 1, loss: result.loss, lastCheckpointStep: lastCheckpointStep)
         }
-        model.backward(zGradient: zGradient)
+        if let multiCropModel {
+            multiCropModel.backward(zGradient: zGradient)
+        } else {
+            model.backward(zGradient: zGradient)
+        }
         if communicator.isDistributed { model.allReduceGradients(over: communicator) }
         let t4 = System.now()
         if let name = TrainingError.firstNonFiniteGradient(in: model.parameters) {
@@ -313,23 +333,28 @@ public final class Trainer {
         let spread = CollapseDetector.spread(of: z)
         collapse.update(
             step: progress.step, loss: Double(result.loss), spread: spread,
-            degenerateLoss: configuration.loss == .ntxent ? CollapseDetector.degenerateNTXentLoss(batchSize: configuration.batchSize) : nil)
+            degenerateLoss: configuration.loss == .ntxent ? CollapseDetector.degenerateNTXentLoss(views: configuration.viewsPerStep) : nil)
         let record = MetricsRecord(
             kind: .step, epoch: progress.epoch + 1, step: progress.step, loss: Double(result.loss),
-            learningRate: learningRate, viewsPerSecond: Double(2 * configuration.batchSize) / (t5 - t0),
+            learningRate: learningRate, viewsPerSecond: Double(configuration.viewsPerStep) / (t5 - t0),
             positiveTop1: Double(result.positiveTop1Accuracy), embeddingSpread: spread,
             collapsed: collapse.isCollapsed ? true : nil)
         for observer in observers { try observer.stepDidEnd(record, trainer: self) }
         return batch
     }
 
-    /// With label supervision, the class of every view of the whole batch in the one-process
-    /// layout `[2N]` (views i and i+N are batch image i: both get its ImageFolder label); nil for
-    /// self-supervised training.
+    /// The label of every row of z in the one-process layout `[V·N]` (row v·N + i is view v of
+    /// batch image i, V = `viewsPerImage`): with label supervision its image's ImageFolder class,
+    /// with multi-crop its image's index in the batch (the views of an image are its positives);
+    /// nil for self-supervised training with two views (the loss pairs rows i and i+N itself).
     private func viewLabels(_ batch: ViewBatch) -> [Int]? {
-        guard configuration.supervision == .labels else { return nil }
-        let imageLabels = batch.batchImageIndices.map { dataset.samples[$0].label }
-        return imageLabels + imageLabels
+        let imageLabels: [Int]
+        switch configuration.supervision {
+        case .labels: imageLabels = batch.batchImageIndices.map { dataset.samples[$0].label }
+        case .views where configuration.multiCrop != nil: imageLabels = Array(batch.batchImageIndices.indices)
+        case .views: return nil
+        }
+        return Array(repeating: imageLabels, count: configuration.viewsPerImage).flatMap { $0 }
     }
 
     /// Closes the epoch just finished: its record (monitors first), then a checkpoint.

@@ -1,6 +1,6 @@
 extension TrainingConfiguration {
     /// Reads the stored arguments; keys added after a checkpoint was written (`supervision`,
-    /// `mining`, `samples_per_class`) take the values that reproduce that run.
+    /// `mining`, `samples_per_class`, `multi_crop`) take the values that reproduce that run.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
@@ -17,6 +17,7 @@ extension TrainingConfiguration {
             trustCoefficient: try c.decode(Double.self, forKey: .trustCoefficient),
             warmupEpochs: try c.decode(Double.self, forKey: .warmupEpochs), seed: try c.decode(UInt64.self, forKey: .seed),
             model: try c.decode(ResNetMiniConfiguration.self, forKey: .model),
-            augmentation: try c.decode(AugmentationConfig.self, forKey: .augmentation))
+            augmentation: try c.decode(AugmentationConfig.self, forKey: .augmentation),
+            multiCrop: try c.decodeIfPresent(MultiCropConfig.self, forKey: .multiCrop))
     }
 }

@@ -5,6 +5,10 @@ extension TrainingConfiguration {
     /// `--projection-dim`, `--batch-size`): small enough that the products of the memory estimate
     /// cannot overflow, far above any run this machine could hold.
     public static let sizeLimit = 1 << 20
+    /// The smallest view side (`--image-size`, `--small-crop-size`): the third stage still sees 2×2.
+    public static let minimumViewSide = 8
+    /// The most small views per image (`--small-crops`; SwAV uses 6, DINO 8–10).
+    public static let maximumSmallCrops = 16
 
     /// Checks every argument's range, then the memory the run's activations would need against
     /// the machine's, before anything is allocated. The one place these rules live: the
@@ -52,13 +56,30 @@ extension TrainingConfiguration {
             model.projectionDim >= 1 && model.projectionDim <= limit, "projection_dim", "must be between 1 and \(limit)",
             model.projectionDim)
         try require(
-            model.imageSize >= 8 && model.imageSize <= limit, "image_size", "must be between 8 and \(limit)", model.imageSize)
+            model.imageSize >= Self.minimumViewSide && model.imageSize <= limit, "image_size",
+            "must be between \(Self.minimumViewSide) and \(limit)", model.imageSize)
         try require(model.inputChannels == 1 || model.inputChannels == 3, "channels", "must be 1 or 3", model.inputChannels)
+        if let multiCrop {
+            try require(
+                multiCrop.count >= 1 && multiCrop.count <= Self.maximumSmallCrops, "small_crops",
+                "must be between 0 (off) and \(Self.maximumSmallCrops)", multiCrop.count)
+            try require(
+                multiCrop.size >= Self.minimumViewSide && multiCrop.size <= model.imageSize, "small_crop_size",
+                "must be between \(Self.minimumViewSide) and --image-size (\(model.imageSize))", multiCrop.size)
+            try require(
+                multiCrop.scale.lowerBound > 0 && multiCrop.scale.upperBound <= 1, "small_crop_scale",
+                "must be a range low,high within (0, 1]", "\(multiCrop.scale.lowerBound),\(multiCrop.scale.upperBound)")
+            try require(
+                loss == .ntxent || supervision == .labels, "small_crops",
+                "needs --loss ntxent (the views of an image are each other's positives) or --supervision labels",
+                multiCrop.count)
+        }
         let needed = estimatedActivationBytes
         guard needed <= physicalMemory / 2 else {
             throw TrainingConfigurationError.tooMuchMemory(
                 sizes: "--image-size \(model.imageSize) with --batch-size \(batchSize), --widths "
-                    + model.widths.map(String.init).joined(separator: ",") + " and --projection-dim \(model.projectionDim)",
+                    + model.widths.map(String.init).joined(separator: ",") + " and --projection-dim \(model.projectionDim)"
+                    + (multiCrop.map { " (plus --small-crops \($0.count) of --small-crop-size \($0.size))" } ?? ""),
                 neededBytes: needed, availableBytes: physicalMemory)
         }
         try augmentation.validate(channels: model.inputChannels)
@@ -105,9 +126,19 @@ extension TrainingConfiguration {
 
     /// Bytes of the feature maps one training step keeps for its backward pass: about six maps per
     /// stage (convolution outputs, BatchNorm and ReLU caches, the residual) at each stage's
-    /// resolution, for 2N views, as Float32. Saturates at `UInt64.max` instead of overflowing.
+    /// resolution, for 2N full-size views and K·N small ones, as Float32. Saturates at
+    /// `UInt64.max` instead of overflowing.
     public var estimatedActivationBytes: UInt64 {
-        let side = model.imageSize, widths = model.widths + [1, 1, 1]
+        let full = activationBytes(side: model.imageSize, views: Self.saturatingProduct([2, batchSize]))
+        guard let multiCrop else { return full }
+        let small = activationBytes(side: multiCrop.size, views: Self.saturatingProduct([multiCrop.count, batchSize]))
+        let (bytes, overflow) = full.addingReportingOverflow(small)
+        return overflow ? .max : bytes
+    }
+
+    /// `estimatedActivationBytes` of `views` views of `side` × `side` pixels.
+    private func activationBytes(side: Int, views: UInt64) -> UInt64 {
+        let widths = model.widths + [1, 1, 1]
         let perView = [
             Self.saturatingProduct([side, side, model.inputChannels + 7 * min(widths[0], Self.sizeLimit)]),
             Self.saturatingProduct([side / 2 + 1, side / 2 + 1, 7 * min(widths[1], Self.sizeLimit)]),
@@ -117,8 +148,10 @@ extension TrainingConfiguration {
             let (value, overflow) = sum.addingReportingOverflow(term)
             return overflow ? .max : value
         }
-        let (bytes, overflow) = perView.multipliedReportingOverflow(by: Self.saturatingProduct([8, batchSize]))
-        return overflow ? .max : bytes
+        let (floats, overflow) = perView.multipliedReportingOverflow(by: views)
+        if overflow { return .max }
+        let (bytes, overflowBytes) = floats.multipliedReportingOverflow(by: UInt64(MemoryLayout<Float>.size))
+        return overflowBytes ? .max : bytes
     }
 
     /// The product of non-negative factors (negative ones count as 0), `UInt64.max` on overflow.

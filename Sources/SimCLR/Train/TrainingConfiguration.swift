@@ -39,6 +39,10 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var seed: UInt64
     public var model: ResNetMiniConfiguration
     public var augmentation: AugmentationConfig
+    /// Small views besides the two full-size ones (`--small-crops`, SwAV's multi-crop); nil: the
+    /// two views of SimCLR only. Left out of the JSON when nil, so such runs store what they
+    /// stored before multi-crop existed.
+    public var multiCrop: MultiCropConfig?
 
     enum CodingKeys: String, CodingKey {
         case data, epochs, loss, temperature, margin, optimizer, momentum, seed, model, augmentation
@@ -50,6 +54,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         case weightDecay = "weight_decay"
         case trustCoefficient = "trust_coefficient"
         case warmupEpochs = "warmup_epochs"
+        case multiCrop = "multi_crop"
     }
 
     public init(
@@ -62,7 +67,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         weightDecay: Double? = nil, momentum: Double = TrainingDefaults.momentum,
         trustCoefficient: Double = TrainingDefaults.trustCoefficient, warmupEpochs: Double? = nil,
         seed: UInt64 = TrainingDefaults.seed, model: ResNetMiniConfiguration = ResNetMiniConfiguration(),
-        augmentation: AugmentationConfig
+        augmentation: AugmentationConfig, multiCrop: MultiCropConfig? = nil
     ) {
         self.data = data
         self.epochs = epochs
@@ -84,7 +89,14 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         self.seed = seed
         self.model = model
         self.augmentation = augmentation
+        self.multiCrop = multiCrop
     }
+
+    /// Views per image in a step: the two full-size views plus `multiCrop`'s small ones.
+    public var viewsPerImage: Int { 2 + (multiCrop?.count ?? 0) }
+
+    /// Views per step over all processes (both kinds): what views/s counts.
+    public var viewsPerStep: Int { viewsPerImage * batchSize }
 
     /// Per-optimizer defaults: LARS 0.075·√B with λ 1e-6 (SimCLR, arXiv 2002.05709 App. B.9),
     /// SGD 0.06·B/256 with λ 5e-4 (the common CIFAR SimCLR recipe with SGD), AdamW 1e-3 with λ 1e-6.
@@ -116,7 +128,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         }
     }
 
-    /// The loss this configuration names.
+    /// The loss this configuration names. With multi-crop and `supervision == .views`, NT-Xent
+    /// with several positives per anchor: SupCon with labels = image index (the trainer passes
+    /// them; with two views it is exactly NT-Xent).
     ///
     /// - Throws: `LossError` for a non-positive temperature or margin.
     public func makeLoss() throws(LossError) -> any ViewEmbeddingLoss {
@@ -125,6 +139,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         settings.contrastiveMargin = margin
         settings.tripletMargin = margin
         switch supervision {
+        case .views where multiCrop != nil:
+            // `validate()` allows --loss ntxent only here.
+            return try SupConLoss(temperature: temperature)
         case .views:
             // `validate()` refuses semi-hard mining here.
             settings.tripletMining = mining == .batchAll ? .batchAll : .batchHard

@@ -30,6 +30,14 @@ public enum TrainingDefaults {
     public static let imageSize = 28
     /// P, the size of the projection z.
     public static let projectionDim = 128
+    /// K, small multi-crop views per image besides the two full-size ones: none (plain SimCLR).
+    public static let smallCrops = 0
+    /// Side of the small multi-crop views, in pixels (about 0.57 of Fashion-MNIST's 28, as SwAV's
+    /// 96 of 160–224).
+    public static let smallCropSize = 16
+    /// Crop area range of the small views, as a fraction of the image area (DINO's
+    /// `local_crops_scale` default).
+    public static let smallCropScale = 0.05...0.4
     /// The ImageFolder the command-line tool trains on when given none.
     public static let data = "datasets/fashion-mnist-mini/train"
 }

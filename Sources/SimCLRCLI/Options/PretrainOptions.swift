@@ -18,7 +18,7 @@ struct PretrainOptions: ParsableArguments {
     @Option(help: "Passes over the dataset (default \(TrainingDefaults.epochs)).")
     var epochs: Int?
 
-    @Option(help: "Images per step N; each step sees 2N views (default \(TrainingDefaults.batchSize)).")
+    @Option(help: "Images per step N; each step sees 2N views, plus K·N small ones with --small-crops K (default \(TrainingDefaults.batchSize)).")
     var batchSize: Int?
 
     @Option(help: "Loss over the views: ntxent, contrastive, triplet (default ntxent).")
@@ -72,6 +72,18 @@ struct PretrainOptions: ParsableArguments {
 
     @Option(help: "Seed of the initial weights, data order and augmentation (default \(TrainingDefaults.seed)).")
     var seed: UInt64?
+
+    // `.unconditional`: `--small-crops -1` reaches the range check, which names the flag.
+    @Option(parsing: .unconditional, help: "Multi-crop (SwAV): K small views per image besides the two full-size ones, all views of an image positives of each other (NT-Xent with several positives: SupCon with labels = image index); views/s then counts both kinds; 0 turns it off (default \(TrainingDefaults.smallCrops); DINO's --local_crops_number).")
+    var smallCrops: Int?
+
+    @Option(parsing: .unconditional, help: "Side of the small multi-crop views in pixels, at most --image-size (default \(TrainingDefaults.smallCropSize)).")
+    var smallCropSize: Int?
+
+    @Option(help: ArgumentHelp(
+        "Crop area fraction range of the small views (default \(TrainingDefaults.smallCropScale.lowerBound),\(TrainingDefaults.smallCropScale.upperBound); DINO's --local_crops_scale).",
+        valueName: "low,high"))
+    var smallCropScale: AugmentationOptions.Interval?
 
     @OptionGroup(title: "Augmentation")
     var augmentation: AugmentationOptions
@@ -141,9 +153,31 @@ struct PretrainOptions: ParsableArguments {
         if let projectionDim { c.model.projectionDim = projectionDim }
         if let imageSize { c.model.imageSize = imageSize }
         if let seed { c.seed = seed }
+        try applyMultiCrop(to: &c)
         if givesAugmentation {
             c.augmentation = try augmentationConfiguration(channels: c.model.inputChannels, imageSize: c.model.imageSize)
         }
+    }
+
+    /// Sets `c.multiCrop` from the small-crop flags: `--small-crops 0` turns it off, K ≥ 1 on
+    /// (ranges are `TrainingConfiguration.validate`'s to check); the size and scale flags change
+    /// the small views of a run that has them.
+    ///
+    /// - Throws: `ValidationError` for --small-crop-size / --small-crop-scale without small crops.
+    func applyMultiCrop(to c: inout TrainingConfiguration) throws {
+        let count = smallCrops ?? c.multiCrop?.count ?? TrainingDefaults.smallCrops
+        guard count != 0 else {
+            if smallCropSize != nil || smallCropScale != nil {
+                throw ValidationError("--small-crop-size and --small-crop-scale need --small-crops K ≥ 1")
+            }
+            c.multiCrop = nil
+            return
+        }
+        var multiCrop = c.multiCrop ?? MultiCropConfig(count: count)
+        multiCrop.count = count
+        if let smallCropSize { multiCrop.size = smallCropSize }
+        if let smallCropScale { multiCrop.scale = smallCropScale.range }
+        c.multiCrop = multiCrop
     }
 
     /// The augmentation flags applied to the preset, with square views of `imageSize`.

@@ -7,7 +7,8 @@ enum PretrainReport {
         let c = trainer.configuration, dataset = trainer.dataset
         return """
             \(dataset.count) images (\(dataset.channels) channel(s), \(dataset.classNames.count) classes) from \(c.data)
-            resnet-mini widths \(c.model.widths.map(String.init).joined(separator: ",")), projection \(c.model.projectionDim), \(c.model.imageSize)×\(c.model.imageSize) views
+            resnet-mini widths \(c.model.widths.map(String.init).joined(separator: ",")), projection \(c.model.projectionDim), \(c.model.imageSize)×\(c.model.imageSize) views\
+            \(c.multiCrop.map { " + \($0.count) small \($0.size)×\($0.size) views per image (multi-crop, crop scale \($0.scale.lowerBound)–\($0.scale.upperBound)); views/s counts both" } ?? "")
             \(lossDescription(c)), \(c.optimizer.rawValue), peak lr \(String(format: "%.4g", c.peakLearningRate)) (\(c.learningRateScaling.rawValue)), warmup \(trainer.schedule.warmupSteps) of \(trainer.schedule.totalSteps) steps
             \(c.epochs) epochs × \(trainer.stepsPerEpoch) steps of \(c.batchSize) images; output in \(trainer.outputFolder)\
             \(trainer.part.count > 1 ? "\n\(trainer.part.count) processes (MPI), \(trainer.part.sizes(of: c.batchSize).map(String.init).joined(separator: "/")) images per process; global BatchNorm, the loss over the whole batch" : "")\
@@ -17,9 +18,13 @@ enum PretrainReport {
     }
 
     /// "ntxent (τ 0.5)", or with labels "supcon (τ 0.1), labels, 32 images per class",
-    /// "triplet batch-hard (margin 0.2), labels".
+    /// "triplet batch-hard (margin 0.2), labels", with small crops "ntxent, 6 views per image as
+    /// positives (supcon over image indices) (τ 0.5), views".
     static func lossDescription(_ c: TrainingConfiguration) -> String {
-        let name = c.supervision == .labels && c.loss == .ntxent ? "supcon" : c.loss.rawValue
+        var name = c.supervision == .labels && c.loss == .ntxent ? "supcon" : c.loss.rawValue
+        if c.multiCrop != nil && c.supervision == .views {
+            name += ", \(c.viewsPerImage) views per image as positives (supcon over image indices)"
+        }
         let mining = c.loss == .triplet ? " " + c.mining.rawValue : ""
         let setting = c.loss == .ntxent ? "τ \(c.temperature)" : "margin \(c.margin)"
         let sampler = c.samplesPerClass.map { ", \($0) images per class" } ?? ""

@@ -88,7 +88,7 @@ import Testing
         #expect(CollapseDetector.spread(of: huge).isFinite)
 
         var detector = CollapseDetector(patience: 3)
-        let degenerate = CollapseDetector.degenerateNTXentLoss(batchSize: 4)
+        let degenerate = CollapseDetector.degenerateNTXentLoss(views: 8)
         for step in 1...2 { detector.update(step: step, loss: degenerate, spread: 0.8, degenerateLoss: degenerate) }
         #expect(!detector.isCollapsed)
         detector.update(step: 3, loss: 1.0, spread: 0, degenerateLoss: degenerate)
