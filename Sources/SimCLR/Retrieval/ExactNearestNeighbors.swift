@@ -20,18 +20,35 @@ public struct ExactNearestNeighbors: Sendable {
     private let order: [UInt32]
     /// `position[i]`: the row of `prepared` holding gallery item i.
     private let position: [Int]
-    /// Queries per block (at most; fewer when deep rankings need more candidate memory).
-    public var queryBlockSize = 256
-    /// Queries per task (at most): a task runs one core's single-threaded sgemm against each
-    /// gallery block; enough rows for an efficient product and few re-packings of the gallery.
-    public var taskRows = 128
-    /// Gallery items per block: the `[B, G]` similarity block is the largest buffer besides the
-    /// candidates.
-    public var galleryBlockSize = 4096
+    /// How the work is cut; the results do not depend on it.
+    public struct Blocking: Sendable {
+        /// Queries per block (at most; fewer when deep rankings need more candidate memory).
+        public var queryBlockSize: Int
+        /// Queries per task (at most; a block is cut into a multiple of the worker count of equal
+        /// tasks): a task runs one core's single-threaded sgemm against each gallery block; enough
+        /// rows that the gallery block, packed once per product, serves many queries.
+        public var taskRows: Int
+        /// Gallery items per block: a task's `[taskRows, G]` similarities (512 KB by default) stay
+        /// in the core's L2 cache between the product that writes them and the pass that reads
+        /// them. With D = 128, OpenBLAS runs `[512…1024, 128]·[128, 256]` at its large-matrix speed.
+        public var galleryBlockSize: Int
+        /// Gallery items (rounded up to whole blocks) from which each query estimates its threshold.
+        public var sampleSize: Int
+        /// A query keeping k candidates compacts its buffer when it holds max(2k, k + slack).
+        public var candidateSlack: Int
+
+        public init(queryBlockSize: Int = 1024, taskRows: Int = 512, galleryBlockSize: Int = 256, sampleSize: Int = 4096,
+                    candidateSlack: Int = 1024) {
+            self.queryBlockSize = queryBlockSize
+            self.taskRows = taskRows
+            self.galleryBlockSize = galleryBlockSize
+            self.sampleSize = sampleSize
+            self.candidateSlack = candidateSlack
+        }
+    }
+    public var blocking = Blocking()
     /// Upper bound on the candidate buffers of one query block, in bytes.
-    public var candidateBudgetBytes = 64 << 20
-    /// A query keeping k candidates compacts its buffer when it holds max(2k, k + slack).
-    public var candidateSlack = 1024
+    public var candidateBudgetBytes = 128 << 20
     /// How many standard deviations the sampled threshold is lowered by (lower: fewer
     /// candidates, more queries searched again; results do not depend on it).
     var estimateMargin = 3.0
@@ -107,12 +124,12 @@ public struct ExactNearestNeighbors: Sendable {
 
     /// The best `depths[q]` gallery items of every query, best first.
     ///
-    /// `visit(q, neighbours)` is called once per query with `depths[q] > 0`, on the calling
-    /// thread, in increasing q except that queries searched again (see below) come last;
-    /// `neighbours` holds gallery indices and is valid only during the call.
+    /// `visit(q, neighbours)` is called once per query with `depths[q] > 0`, in no particular
+    /// order and concurrently from the worker threads (for distinct queries); `neighbours` holds
+    /// gallery indices and is valid only during the call.
     ///
     /// How the candidates stay few: the gallery is visited in a fixed pseudo-random order
-    /// (`order`), so its first block is a uniform sample of it; from that sample each query
+    /// (`order`), so its first `sampleSize` items are a uniform sample of it; from them each query
     /// estimates a similarity below which its best k_q almost surely do not fall (the sample's
     /// quantile k_q/n, lowered by three standard deviations) and keeps only items above it. At
     /// the end the estimate is checked (at least k_q kept items above it); a query for which it
@@ -127,7 +144,8 @@ public struct ExactNearestNeighbors: Sendable {
     ///   compare per similarity, and per query a linear radix sort of its candidates (about
     ///   1.15·k_q + the sample's best when the estimate holds).
     public func nearest(
-        queries: Tensor, depths: [Int], excludingSelf: Bool, visit: (_ query: Int, _ neighbours: UnsafeBufferPointer<Int>) -> Void
+        queries: Tensor, depths: [Int], excludingSelf: Bool,
+        visit: @Sendable (_ query: Int, _ neighbours: UnsafeBufferPointer<Int>) -> Void
     ) {
         let n = galleryCount
         precondition(queries.rank == 2 && queries.shape[1] == dimension && depths.count == queries.shape[0],
@@ -142,30 +160,34 @@ public struct ExactNearestNeighbors: Sendable {
     /// `nearest` over the prepared query rows `rows` (global indices); `estimate` enables the
     /// sampled threshold (off when searching again for the queries it failed).
     ///
-    /// A block of B queries is cut into tasks of `taskRows` queries; each task runs on one core
-    /// with single-threaded sgemm (as the convolutions do) through every gallery block, keeping
-    /// its own candidates, so the cores never wait for each other inside a block.
+    /// A block of B queries is cut into equal tasks of at most `taskRows` queries, a multiple of
+    /// the worker count; each task runs on one core with single-threaded sgemm (as the
+    /// convolutions do) through every gallery block, keeping its own candidates, then sorts and
+    /// visits its queries, so the cores never wait for each other inside a block.
     private func search(
         queries q: Tensor, rows queryRows: [Int], depths: [Int], excludingSelf: Bool, estimate: Bool,
-        visit: (_ query: Int, _ neighbours: UnsafeBufferPointer<Int>) -> Void
+        visit: @Sendable (_ query: Int, _ neighbours: UnsafeBufferPointer<Int>) -> Void
     ) {
         let n = galleryCount, width = prepared.shape[1], m = queryRows.count
-        let g = min(galleryBlockSize, n)
+        let g = min(blocking.galleryBlockSize, n)
+        let sample = min(n, (min(blocking.sampleSize, n) + g - 1) / g * g)  // whole blocks
         let deepest = queryRows.map { depths[$0] }.max() ?? 0
         guard deepest > 0 else { return }
-        let capacity = max(2 * deepest, deepest + candidateSlack, estimate ? g + deepest : 0)
-        let b = max(1, min(queryBlockSize, m, candidateBudgetBytes / (8 * capacity)))
-        let taskRows = max(1, min(self.taskRows, b))
+        let capacity = max(2 * deepest, deepest + blocking.candidateSlack, estimate ? sample + deepest : 0)
+        let b = max(1, min(blocking.queryBlockSize, m, candidateBudgetBytes / (8 * capacity)))
         let workers = Parallel.workerCount
         let block = UnsafeMutablePointer<Float>.allocate(capacity: b * width)
-        let similarities = UnsafeMutablePointer<Float>.allocate(capacity: workers * taskRows * g)
+        let maxTaskRows = max(1, min(blocking.taskRows, b))
+        let similarities = UnsafeMutablePointer<Float>.allocate(capacity: workers * maxTaskRows * g)
         let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: workers * capacity)
         let candidates = UnsafeMutablePointer<UInt64>.allocate(capacity: b * capacity)
         let counts = UnsafeMutablePointer<Int>.allocate(capacity: b)
         let blockDepths = UnsafeMutablePointer<Int>.allocate(capacity: b)
         let selves = UnsafeMutablePointer<Int>.allocate(capacity: b)
         let failed = UnsafeMutablePointer<Bool>.allocate(capacity: b)
+        let blockQueries = UnsafeMutablePointer<Int>.allocate(capacity: b)
         defer {
+            blockQueries.deallocate()
             for pointer in [block] as [UnsafeMutablePointer<Float>] + [similarities] { pointer.deallocate() }
             scratch.deallocate()
             candidates.deallocate()
@@ -177,19 +199,23 @@ public struct ExactNearestNeighbors: Sendable {
         var retry: [Int] = []
         let shared = (block: SendablePointer(block), similarities: SendablePointer(similarities), scratch: SendablePointer(scratch),
                       candidates: SendablePointer(candidates), counts: SendablePointer(counts),
-                      depths: SendablePointer(blockDepths), selves: SendablePointer(selves), failed: SendablePointer(failed))
+                      depths: SendablePointer(blockDepths), selves: SendablePointer(selves), failed: SendablePointer(failed),
+                      queries: SendablePointer(blockQueries))
 
         var blockStart = 0
         while blockStart < m {
             let rows = min(b, m - blockStart)
             for r in 0..<rows {
                 let query = queryRows[blockStart + r]
+                blockQueries[r] = query
                 blockDepths[r] = depths[query]
                 selves[r] = excludingSelf ? position[query] : -1
                 failed[r] = false
                 q.withUnsafeBufferPointer { (block + r * width).update(from: $0.baseAddress! + query * width, count: width) }
             }
-            let tasks = (rows + taskRows - 1) / taskRows
+            // Equal tasks, as many as a multiple of the workers that keeps each ≤ taskRows.
+            let rounds = (rows + workers * maxTaskRows - 1) / (workers * maxTaskRows)
+            let tasks = min(rows, rounds * workers)
             prepared.withUnsafeBufferPointer { gp in
                 order.withUnsafeBufferPointer { op in
                     let gallery = SendableConstPointer(gp.baseAddress!), order = SendableConstPointer(op.baseAddress!)
@@ -199,27 +225,20 @@ public struct ExactNearestNeighbors: Sendable {
                         let margin = estimateMargin
                         Parallel.forEachTask(tasks, workers: workers) { task, worker in
                             Self.runTask(
-                                rows: (task * taskRows)..<min(rows, (task + 1) * taskRows), width: width, galleryCount: n,
-                                galleryBlock: g, capacity: capacity, estimate: estimate, margin: margin, gallery: gallery.base, order: order.base,
-                                block: shared.block.base, similarities: shared.similarities.base + worker * taskRows * g,
+                                rows: (task * rows / tasks)..<((task + 1) * rows / tasks), width: width, galleryCount: n,
+                                galleryBlock: g, sample: sample, capacity: capacity, estimate: estimate, margin: margin,
+                                gallery: gallery.base, order: order.base,
+                                block: shared.block.base, similarities: shared.similarities.base + worker * maxTaskRows * g,
                                 scratch: shared.scratch.base + worker * capacity, candidates: shared.candidates.base,
                                 counts: shared.counts.base, depths: shared.depths.base, selves: shared.selves.base,
-                                failed: shared.failed.base)
+                                failed: shared.failed.base, queries: shared.queries.base, visit: visit)
                         }
                     }
                 }
             }
-            for r in 0..<rows where blockDepths[r] > 0 {
-                if failed[r] {
-                    precondition(estimate, "ExactNearestNeighbors: non-finite features (query \(queryRows[blockStart + r]))")
-                    retry.append(queryRows[blockStart + r])
-                    continue
-                }
-                let depth = blockDepths[r]
-                // `runTask` left the best `depth` there as gallery indices.
-                (candidates + r * capacity).withMemoryRebound(to: Int.self, capacity: depth) { indices in
-                    visit(queryRows[blockStart + r], UnsafeBufferPointer(start: indices, count: depth))
-                }
+            for r in 0..<rows where blockDepths[r] > 0 && failed[r] {
+                precondition(estimate, "ExactNearestNeighbors: non-finite features (query \(queryRows[blockStart + r]))")
+                retry.append(queryRows[blockStart + r])
             }
             blockStart += rows
         }
@@ -229,14 +248,16 @@ public struct ExactNearestNeighbors: Sendable {
     }
 
     /// One task of `search`: query rows `rows` of the block through the whole gallery, then each
-    /// row's check and sort (its best `depths[r]` keys end up first, in order). `scratch` holds
-    /// `capacity` keys.
+    /// row's check, sort and visit (`queries[r]` is row r's global index). `scratch` holds
+    /// `capacity` keys; the threshold is estimated once the first `sample` columns are in.
     private static func runTask(
-        rows: Range<Int>, width: Int, galleryCount n: Int, galleryBlock g: Int, capacity: Int, estimate: Bool, margin: Double,
+        rows: Range<Int>, width: Int, galleryCount n: Int, galleryBlock g: Int, sample: Int, capacity: Int, estimate: Bool,
+        margin: Double,
         gallery: UnsafePointer<Float>, order: UnsafePointer<UInt32>, block: UnsafeMutablePointer<Float>,
         similarities: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<UInt64>,
         candidates: UnsafeMutablePointer<UInt64>, counts: UnsafeMutablePointer<Int>, depths: UnsafeMutablePointer<Int>,
-        selves: UnsafeMutablePointer<Int>, failed: UnsafeMutablePointer<Bool>
+        selves: UnsafeMutablePointer<Int>, failed: UnsafeMutablePointer<Bool>, queries: UnsafeMutablePointer<Int>,
+        visit: @Sendable (_ query: Int, _ neighbours: UnsafeBufferPointer<Int>) -> Void
     ) {
         var thresholds = [Float](repeating: -.infinity, count: rows.count)
         var estimates = [Float](repeating: -.infinity, count: rows.count)
@@ -256,9 +277,10 @@ public struct ExactNearestNeighbors: Sendable {
                 let keys = candidates + r * capacity
                 collect(row: similarities + local * columns, count: columns, order: order + galleryStart, depth: depth,
                         candidates: keys, capacity: capacity, filled: &counts[r], threshold: &thresholds[local])
-                if estimate && galleryStart == 0 && columns < n && thresholds[local] == -.infinity {
+                let sampled = galleryStart + columns
+                if estimate && galleryStart < sample && sampled >= sample && sampled < n && thresholds[local] == -.infinity {
                     // Expected rank of the depth-th best in this uniform sample, lowered by `margin` σ.
-                    let expected = Double(depth) * Double(columns) / Double(n)
+                    let expected = Double(depth) * Double(sampled) / Double(n)
                     let rank = Int(max(1, expected + margin * expected.squareRoot() + 1).rounded(.up))
                     if rank < counts[r] {
                         // The sample's best `rank` first; the rest are ≤ the estimate and are
@@ -288,6 +310,7 @@ public struct ExactNearestNeighbors: Sendable {
             // alignment), here on the task's core rather than on the visiting thread.
             keys.withMemoryRebound(to: Int.self, capacity: depth) { slots in
                 for i in 0..<depth { slots[i] = RankingKey.index(UInt64(UInt(bitPattern: slots[i]))) }
+                visit(queries[r], UnsafeBufferPointer(start: slots, count: depth))
             }
         }
     }
@@ -346,7 +369,7 @@ public struct ExactNearestNeighbors: Sendable {
     ) -> [Int?] {
         let n = galleryCount, width = prepared.shape[1]
         let all = Self.prepare(queries, metric: metric, isGallery: false)
-        let b = 64, g = min(galleryBlockSize, n)
+        let b = 64, g = min(blocking.galleryBlockSize, n)
         var similarities = [Float](repeating: 0, count: b * g)
         var result: [Int?] = []
         var subset = [Float](repeating: 0, count: b * width)

@@ -11,19 +11,8 @@ public enum RetrievalEvaluation {
         public var seconds: Double
     }
 
-    /// Block sizes of the search (`ExactNearestNeighbors`); the results do not depend on them.
-    public struct Blocking: Sendable {
-        public var queryBlockSize = 256
-        public var galleryBlockSize = 4096
-        public var candidateSlack = 1024
-        public var taskRows = 128
-        public init(queryBlockSize: Int = 256, galleryBlockSize: Int = 4096, candidateSlack: Int = 1024, taskRows: Int = 128) {
-            self.queryBlockSize = queryBlockSize
-            self.galleryBlockSize = galleryBlockSize
-            self.candidateSlack = candidateSlack
-            self.taskRows = taskRows
-        }
-    }
+    /// Block sizes of the search; the results do not depend on them.
+    public typealias Blocking = ExactNearestNeighbors.Blocking
 
     /// Evaluates `queries` against `gallery`, or leave-one-out within `queries` when `gallery` is nil.
     ///
@@ -58,27 +47,51 @@ public enum RetrievalEvaluation {
         let maxK = RetrievalMetrics.recallKs.max()!
         let depths = relevantCounts.map { r in r > 0 ? min(max(r, maxK), available) : 0 }
 
+        // Per-query sums, written concurrently by the search (each query once) and added up
+        // in query order afterwards, so the result does not depend on the scheduling.
+        typealias Sums = (firstRelevantRank: Int, hitsInFirstR: Int, averagePrecisionSum: Double)
+        let m = queryLabels.count
+        let sums = UnsafeMutablePointer<Sums?>.allocate(capacity: m)
+        sums.initialize(repeating: nil, count: m)
+        // A query whose first max(R, 8) hold nothing relevant: their relevance flags.
+        let unranked = UnsafeMutablePointer<[Bool]?>.allocate(capacity: m)
+        unranked.initialize(repeating: nil, count: m)
+        defer {
+            sums.deinitialize(count: m)
+            sums.deallocate()
+            unranked.deinitialize(count: m)
+            unranked.deallocate()
+        }
+        var search = ExactNearestNeighbors(gallery: galleryFeatures, metric: metric)
+        search.blocking = blocking
+        // 4 bytes a label: the rankings visit the gallery's labels in random order.
+        let compactLabels = galleryLabels.map { Int32($0) }
+        compactLabels.withUnsafeBufferPointer { labelBuffer in
+            let labels = SendableConstPointer(labelBuffer.baseAddress!), count = labelBuffer.count
+            let output = (sums: SendablePointer(sums), unranked: SendablePointer(unranked))
+            search.nearest(queries: queries, depths: depths, excludingSelf: leaveOneOut) { query, neighbours in
+                let labels = UnsafeBufferPointer(start: labels.base, count: count)
+                let label = Int32(queryLabels[query])
+                if let found = RetrievalAccumulator.querySums(
+                    neighbours: neighbours, galleryLabels: labels, label: label, relevantCount: relevantCounts[query]) {
+                    output.sums.base[query] = found
+                } else {
+                    output.unranked.base[query] = neighbours.map { labels[$0] == label }
+                }
+            }
+        }
         var overall = RetrievalAccumulator()
         var perClass = [RetrievalAccumulator](repeating: RetrievalAccumulator(), count: labelCount)
         var missing: [(query: Int, relevance: [Bool])] = []
-        var search = ExactNearestNeighbors(gallery: galleryFeatures, metric: metric)
-        search.queryBlockSize = blocking.queryBlockSize
-        search.galleryBlockSize = blocking.galleryBlockSize
-        search.candidateSlack = blocking.candidateSlack
-        search.taskRows = blocking.taskRows
-        // 4 bytes a label: the rankings visit the gallery's labels in random order.
-        let compactLabels = galleryLabels.map { Int32($0) }
-        compactLabels.withUnsafeBufferPointer { labels in
-            search.nearest(queries: queries, depths: depths, excludingSelf: leaveOneOut) { query, neighbours in
-                let label = queryLabels[query], r = relevantCounts[query]
-                if let sums = RetrievalAccumulator.querySums(neighbours: neighbours, galleryLabels: labels, label: Int32(label), relevantCount: r) {
-                    overall.add(relevantCount: r, firstRelevantRank: sums.firstRelevantRank, hitsInFirstR: sums.hitsInFirstR,
-                                averagePrecisionSum: sums.averagePrecisionSum)
-                    perClass[label].add(relevantCount: r, firstRelevantRank: sums.firstRelevantRank, hitsInFirstR: sums.hitsInFirstR,
-                                        averagePrecisionSum: sums.averagePrecisionSum)
-                } else {
-                    missing.append((query, neighbours.map { labels[$0] == Int32(label) }))
-                }
+        for query in 0..<m {
+            let label = queryLabels[query], r = relevantCounts[query]
+            if let found = sums[query] {
+                overall.add(relevantCount: r, firstRelevantRank: found.firstRelevantRank, hitsInFirstR: found.hitsInFirstR,
+                            averagePrecisionSum: found.averagePrecisionSum)
+                perClass[label].add(relevantCount: r, firstRelevantRank: found.firstRelevantRank, hitsInFirstR: found.hitsInFirstR,
+                                    averagePrecisionSum: found.averagePrecisionSum)
+            } else if let relevance = unranked[query] {
+                missing.append((query, relevance))
             }
         }
         if !missing.isEmpty {

@@ -82,15 +82,26 @@ struct RetrievalAccumulator {
     @inline(__always)
     static func precisionSums(relevantCount r: Int, isRelevant: (Int) -> Bool) -> (hits: Int, averagePrecision: Double) {
         // Branch-free (relevance is a coin flip the predictor cannot learn): an irrelevant rank
-        // adds exactly +0.
+        // adds exactly +0. 1/i from a table while it lasts: a multiply costs a fraction of a divide.
         var hits = 0, averagePrecision = 0.0
-        for i in 0..<r {
+        let tabled = min(r, reciprocals.count)
+        reciprocals.withUnsafeBufferPointer { inverse in
+            for i in 0..<tabled {
+                let relevant = isRelevant(i) ? 1 : 0
+                hits &+= relevant
+                averagePrecision += Double(relevant &* hits) * inverse[i]
+            }
+        }
+        for i in tabled..<max(tabled, r) {
             let relevant = isRelevant(i) ? 1 : 0
             hits &+= relevant
             averagePrecision += Double(relevant &* hits) / Double(i &+ 1)
         }
         return (hits, averagePrecision)
     }
+
+    /// `reciprocals[i]` = 1 / (i + 1), for the ranks most rankings reach.
+    private static let reciprocals = (1...(1 << 16)).map { 1 / Double($0) }
 
     /// Adds one query: P@1 and Recall@K follow from the rank of the first relevant item.
     mutating func add(relevantCount r: Int, firstRelevantRank: Int, hitsInFirstR: Int, averagePrecisionSum: Double) {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 @testable import SimCLR
 import SimCLRTestSupport
 import Testing
@@ -20,7 +21,7 @@ import Testing
     func matchesFullSortReference(metric: RetrievalMetric, classes: Int) throws {
         let (q, ql, qd) = Self.data(rows: 70, dimension: 6, classes: classes, seed: 11)
         let (g, gl, gd) = Self.data(rows: 90, dimension: 6, classes: classes, seed: 12)
-        for blocking in [RetrievalEvaluation.Blocking(), .init(queryBlockSize: 8, galleryBlockSize: 13, candidateSlack: 1)] {
+        for blocking in [RetrievalEvaluation.Blocking(), .init(queryBlockSize: 8, taskRows: 3, galleryBlockSize: 13, sampleSize: 20, candidateSlack: 1)] {
             let loo = try RetrievalEvaluation.run(queries: q, queryLabels: ql, labelCount: classes, metric: metric, blocking: blocking)
             let looReference = RetrievalReference.metrics(queries: qd, queryLabels: ql, gallery: nil, galleryLabels: nil, metric: metric)
             Self.expectClose(loo.overall, looReference, "\(metric) \(classes) classes leave-one-out")
@@ -47,13 +48,13 @@ import Testing
         rows += [0.3, 0.3]
         let gallery = Tensor(shape: [8, 2], data: rows)
         var search = ExactNearestNeighbors(gallery: gallery, metric: .cosine)
-        search.galleryBlockSize = 3
-        search.candidateSlack = 1
-        var lists: [[Int]] = []
+        search.blocking.galleryBlockSize = 3
+        search.blocking.candidateSlack = 1
+        let lists = Mutex<[[Int]]>([])
         search.nearest(queries: Tensor(shape: [1, 2], data: [1, 0.01]), depths: [4], excludingSelf: false) { _, neighbours in
-            lists.append(Array(neighbours))
+            lists.withLock { $0.append(Array(neighbours)) }
         }
-        #expect(lists == [[0, 2, 5, 4]])
+        #expect(lists.withLock { $0 } == [[0, 2, 5, 4]])
     }
 
     /// Quickselect puts the k largest first with the k-th largest at k − 1.
@@ -128,12 +129,16 @@ import Testing
         var lists: [[[Int]]] = []
         for margin in [3.0, -3.0] {
             var search = ExactNearestNeighbors(gallery: g, metric: metric)
-            search.galleryBlockSize = 100
-            search.queryBlockSize = 16
+            search.blocking.galleryBlockSize = 50
+            search.blocking.sampleSize = 100
+            search.blocking.queryBlockSize = 16
+            search.blocking.taskRows = 4
             search.estimateMargin = margin
-            var found = [[Int]](repeating: [], count: 50)
-            search.nearest(queries: q, depths: depths, excludingSelf: false) { query, neighbours in found[query] = Array(neighbours) }
-            lists.append(found)
+            let found = Mutex([[Int]](repeating: [], count: 50))
+            search.nearest(queries: q, depths: depths, excludingSelf: false) { query, neighbours in
+                found.withLock { $0[query] = Array(neighbours) }
+            }
+            lists.append(found.withLock { $0 })
         }
         #expect(lists[0] == lists[1])
         for (i, query) in qd.enumerated() {

@@ -13,8 +13,8 @@ import Testing
     /// fixtures' small sets, besides the defaults (one block).
     static let blockings = [
         RetrievalEvaluation.Blocking(),
-        RetrievalEvaluation.Blocking(queryBlockSize: 3, galleryBlockSize: 5, candidateSlack: 1),
-        RetrievalEvaluation.Blocking(queryBlockSize: 1, galleryBlockSize: 1, candidateSlack: 1),
+        RetrievalEvaluation.Blocking(queryBlockSize: 3, taskRows: 2, galleryBlockSize: 5, sampleSize: 5, candidateSlack: 1),
+        RetrievalEvaluation.Blocking(queryBlockSize: 1, galleryBlockSize: 1, sampleSize: 3, candidateSlack: 1),
     ]
 
     /// Every `retrieval` case: every expected value, exactly (1e-9), for each blocking.
