@@ -37,7 +37,7 @@ public struct ExactNearestNeighbors: Sendable {
         /// A query keeping k candidates compacts its buffer when it holds max(2k, k + slack).
         public var candidateSlack: Int
 
-        public init(queryBlockSize: Int = 1024, taskRows: Int = 512, galleryBlockSize: Int = 256, sampleSize: Int = 4096,
+        public init(queryBlockSize: Int = 1024, taskRows: Int = 512, galleryBlockSize: Int = 256, sampleSize: Int = 2048,
                     candidateSlack: Int = 1024) {
             self.queryBlockSize = queryBlockSize
             self.taskRows = taskRows
