@@ -22,11 +22,10 @@ public struct ExactNearestNeighbors: Sendable {
     private let position: [Int]
     /// How the work is cut; the results do not depend on it.
     public struct Blocking: Sendable {
-        /// Queries per block (at most; fewer when deep rankings need more candidate memory).
-        public var queryBlockSize: Int
-        /// Queries per task (at most; a block is cut into a multiple of the worker count of equal
-        /// tasks): a task runs one core's single-threaded sgemm against each gallery block; enough
-        /// rows that the gallery block, packed once per product, serves many queries.
+        /// Queries per task (at most; the queries are cut into a multiple of the worker count of
+        /// equal tasks, fewer rows when deep rankings need more candidate memory): a task runs one
+        /// core's single-threaded sgemm against each gallery block; enough rows that the gallery
+        /// block, packed once per product, serves many queries.
         public var taskRows: Int
         /// Gallery items per block: a task's `[taskRows, G]` similarities (512 KB by default) stay
         /// in the core's L2 cache between the product that writes them and the pass that reads
@@ -37,9 +36,8 @@ public struct ExactNearestNeighbors: Sendable {
         /// A query keeping k candidates compacts its buffer when it holds max(2k, k + slack).
         public var candidateSlack: Int
 
-        public init(queryBlockSize: Int = 1024, taskRows: Int = 512, galleryBlockSize: Int = 256, sampleSize: Int = 2048,
+        public init(taskRows: Int = 512, galleryBlockSize: Int = 256, sampleSize: Int = 2048,
                     candidateSlack: Int = 1024) {
-            self.queryBlockSize = queryBlockSize
             self.taskRows = taskRows
             self.galleryBlockSize = galleryBlockSize
             self.sampleSize = sampleSize
@@ -47,7 +45,7 @@ public struct ExactNearestNeighbors: Sendable {
         }
     }
     public var blocking = Blocking()
-    /// Upper bound on the candidate buffers of one query block, in bytes.
+    /// Upper bound on the candidate buffers of the tasks running at once, in bytes.
     public var candidateBudgetBytes = 128 << 20
     /// How many standard deviations the sampled threshold is lowered by (lower: fewer
     /// candidates, more queries searched again; results do not depend on it).
@@ -160,10 +158,10 @@ public struct ExactNearestNeighbors: Sendable {
     /// `nearest` over the prepared query rows `rows` (global indices); `estimate` enables the
     /// sampled threshold (off when searching again for the queries it failed).
     ///
-    /// A block of B queries is cut into equal tasks of at most `taskRows` queries, a multiple of
-    /// the worker count; each task runs on one core with single-threaded sgemm (as the
-    /// convolutions do) through every gallery block, keeping its own candidates, then sorts and
-    /// visits its queries, so the cores never wait for each other inside a block.
+    /// The queries are cut into equal tasks of at most `taskRows`, as many as a multiple of the
+    /// worker count; each task runs on one core with single-threaded sgemm (as the convolutions
+    /// do) through every gallery block, keeping its candidates in its worker's buffers, then
+    /// sorts and visits its queries. The cores wait for each other only once, at the end.
     private func search(
         queries q: Tensor, rows queryRows: [Int], depths: [Int], excludingSelf: Bool, estimate: Bool,
         visit: @Sendable (_ query: Int, _ neighbours: UnsafeBufferPointer<Int>) -> Void
@@ -174,80 +172,82 @@ public struct ExactNearestNeighbors: Sendable {
         let deepest = queryRows.map { depths[$0] }.max() ?? 0
         guard deepest > 0 else { return }
         let capacity = max(2 * deepest, deepest + blocking.candidateSlack, estimate ? sample + deepest : 0)
-        let b = max(1, min(blocking.queryBlockSize, m, candidateBudgetBytes / (8 * capacity)))
         let workers = Parallel.workerCount
-        let block = UnsafeMutablePointer<Float>.allocate(capacity: b * width)
-        let maxTaskRows = max(1, min(blocking.taskRows, b))
-        let similarities = UnsafeMutablePointer<Float>.allocate(capacity: workers * maxTaskRows * g)
+        let limit = max(1, min(blocking.taskRows, m, candidateBudgetBytes / (8 * capacity * workers)))
+        let tasks = min(m, (m + workers * limit - 1) / (workers * limit) * workers)
+        let rowsPerTask = (m + tasks - 1) / tasks  // the largest task; each worker's buffers hold one
+        let slots = workers * rowsPerTask
+        let block = UnsafeMutablePointer<Float>.allocate(capacity: slots * width)
+        let similarities = UnsafeMutablePointer<Float>.allocate(capacity: slots * g)
         let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: workers * capacity)
-        let candidates = UnsafeMutablePointer<UInt64>.allocate(capacity: b * capacity)
-        let counts = UnsafeMutablePointer<Int>.allocate(capacity: b)
-        let blockDepths = UnsafeMutablePointer<Int>.allocate(capacity: b)
-        let selves = UnsafeMutablePointer<Int>.allocate(capacity: b)
-        let failed = UnsafeMutablePointer<Bool>.allocate(capacity: b)
-        let blockQueries = UnsafeMutablePointer<Int>.allocate(capacity: b)
+        let candidates = UnsafeMutablePointer<UInt64>.allocate(capacity: slots * capacity)
+        let counts = UnsafeMutablePointer<Int>.allocate(capacity: slots)
+        let taskDepths = UnsafeMutablePointer<Int>.allocate(capacity: slots)
+        let selves = UnsafeMutablePointer<Int>.allocate(capacity: slots)
+        let failed = UnsafeMutablePointer<Bool>.allocate(capacity: slots)
+        let taskQueries = UnsafeMutablePointer<Int>.allocate(capacity: slots)
+        let searchAgain = UnsafeMutablePointer<Bool>.allocate(capacity: m)
+        searchAgain.initialize(repeating: false, count: m)
         defer {
-            blockQueries.deallocate()
-            for pointer in [block] as [UnsafeMutablePointer<Float>] + [similarities] { pointer.deallocate() }
+            block.deallocate()
+            similarities.deallocate()
             scratch.deallocate()
             candidates.deallocate()
             counts.deallocate()
-            blockDepths.deallocate()
+            taskDepths.deallocate()
             selves.deallocate()
             failed.deallocate()
+            taskQueries.deallocate()
+            searchAgain.deallocate()
         }
-        var retry: [Int] = []
         let shared = (block: SendablePointer(block), similarities: SendablePointer(similarities), scratch: SendablePointer(scratch),
                       candidates: SendablePointer(candidates), counts: SendablePointer(counts),
-                      depths: SendablePointer(blockDepths), selves: SendablePointer(selves), failed: SendablePointer(failed),
-                      queries: SendablePointer(blockQueries))
-
-        var blockStart = 0
-        while blockStart < m {
-            let rows = min(b, m - blockStart)
-            for r in 0..<rows {
-                let query = queryRows[blockStart + r]
-                blockQueries[r] = query
-                blockDepths[r] = depths[query]
-                selves[r] = excludingSelf ? position[query] : -1
-                failed[r] = false
-                q.withUnsafeBufferPointer { (block + r * width).update(from: $0.baseAddress! + query * width, count: width) }
-            }
-            // Equal tasks, as many as a multiple of the workers that keeps each ≤ taskRows.
-            let rounds = (rows + workers * maxTaskRows - 1) / (workers * maxTaskRows)
-            let tasks = min(rows, rounds * workers)
+                      depths: SendablePointer(taskDepths), selves: SendablePointer(selves), failed: SendablePointer(failed),
+                      queries: SendablePointer(taskQueries), searchAgain: SendablePointer(searchAgain))
+        let margin = estimateMargin
+        q.withUnsafeBufferPointer { qp in
             prepared.withUnsafeBufferPointer { gp in
                 order.withUnsafeBufferPointer { op in
                     let gallery = SendableConstPointer(gp.baseAddress!), order = SendableConstPointer(op.baseAddress!)
+                    let source = SendableConstPointer(qp.baseAddress!)
                     BLAS.withSingleThreadedCalls {
-                        // Task t owns query rows [t·taskRows, …): their candidates, counts and
-                        // flags; worker w owns similarity and sort scratch w. Nothing overlaps.
-                        let margin = estimateMargin
+                        // Task t owns query rows [t·m/tasks, (t+1)·m/tasks) and their
+                        // `searchAgain` flags; worker w owns slots [w·rowsPerTask, …) of every
+                        // per-row buffer and scratch w. Nothing overlaps.
                         Parallel.forEachTask(tasks, workers: workers) { task, worker in
+                            let rows = (task * m / tasks)..<((task + 1) * m / tasks), first = worker * rowsPerTask
+                            for (r, i) in rows.enumerated() {
+                                let query = queryRows[i], slot = first + r
+                                shared.queries.base[slot] = query
+                                shared.depths.base[slot] = depths[query]
+                                shared.selves.base[slot] = excludingSelf ? position[query] : -1
+                                shared.failed.base[slot] = false
+                                (shared.block.base + slot * width).update(from: source.base + query * width, count: width)
+                            }
                             Self.runTask(
-                                rows: (task * rows / tasks)..<((task + 1) * rows / tasks), width: width, galleryCount: n,
+                                rows: 0..<rows.count, width: width, galleryCount: n,
                                 galleryBlock: g, sample: sample, capacity: capacity, estimate: estimate, margin: margin,
-                                gallery: gallery.base, order: order.base,
-                                block: shared.block.base, similarities: shared.similarities.base + worker * maxTaskRows * g,
-                                scratch: shared.scratch.base + worker * capacity, candidates: shared.candidates.base,
-                                counts: shared.counts.base, depths: shared.depths.base, selves: shared.selves.base,
-                                failed: shared.failed.base, queries: shared.queries.base, visit: visit)
+                                gallery: gallery.base, order: order.base, block: shared.block.base + first * width,
+                                similarities: shared.similarities.base + first * g, scratch: shared.scratch.base + worker * capacity,
+                                candidates: shared.candidates.base + first * capacity, counts: shared.counts.base + first,
+                                depths: shared.depths.base + first, selves: shared.selves.base + first,
+                                failed: shared.failed.base + first, queries: shared.queries.base + first, visit: visit)
+                            for (r, i) in rows.enumerated() where shared.depths.base[first + r] > 0 && shared.failed.base[first + r] {
+                                shared.searchAgain.base[i] = true
+                            }
                         }
                     }
                 }
             }
-            for r in 0..<rows where blockDepths[r] > 0 && failed[r] {
-                precondition(estimate, "ExactNearestNeighbors: non-finite features (query \(queryRows[blockStart + r]))")
-                retry.append(queryRows[blockStart + r])
-            }
-            blockStart += rows
         }
+        let retry = (0..<m).filter { searchAgain[$0] }.map { queryRows[$0] }
         if !retry.isEmpty {
+            precondition(estimate, "ExactNearestNeighbors: non-finite features (query \(retry[0]))")
             search(queries: q, rows: retry, depths: depths, excludingSelf: excludingSelf, estimate: false, visit: visit)
         }
     }
 
-    /// One task of `search`: query rows `rows` of the block through the whole gallery, then each
+    /// One task of `search`: its query rows `rows` through the whole gallery, then each
     /// row's check, sort and visit (`queries[r]` is row r's global index). `scratch` holds
     /// `capacity` keys; the threshold is estimated once the first `sample` columns are in.
     private static func runTask(

@@ -21,7 +21,7 @@ import Testing
     func matchesFullSortReference(metric: RetrievalMetric, classes: Int) throws {
         let (q, ql, qd) = Self.data(rows: 70, dimension: 6, classes: classes, seed: 11)
         let (g, gl, gd) = Self.data(rows: 90, dimension: 6, classes: classes, seed: 12)
-        for blocking in [RetrievalEvaluation.Blocking(), .init(queryBlockSize: 8, taskRows: 3, galleryBlockSize: 13, sampleSize: 20, candidateSlack: 1)] {
+        for blocking in [RetrievalEvaluation.Blocking(), .init(taskRows: 3, galleryBlockSize: 13, sampleSize: 20, candidateSlack: 1)] {
             let loo = try RetrievalEvaluation.run(queries: q, queryLabels: ql, labelCount: classes, metric: metric, blocking: blocking)
             let looReference = RetrievalReference.metrics(queries: qd, queryLabels: ql, gallery: nil, galleryLabels: nil, metric: metric)
             Self.expectClose(loo.overall, looReference, "\(metric) \(classes) classes leave-one-out")
@@ -131,7 +131,6 @@ import Testing
             var search = ExactNearestNeighbors(gallery: g, metric: metric)
             search.blocking.galleryBlockSize = 50
             search.blocking.sampleSize = 100
-            search.blocking.queryBlockSize = 16
             search.blocking.taskRows = 4
             search.estimateMargin = margin
             let found = Mutex([[Int]](repeating: [], count: 50))

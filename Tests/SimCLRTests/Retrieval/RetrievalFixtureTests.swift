@@ -13,8 +13,8 @@ import Testing
     /// fixtures' small sets, besides the defaults (one block).
     static let blockings = [
         RetrievalEvaluation.Blocking(),
-        RetrievalEvaluation.Blocking(queryBlockSize: 3, taskRows: 2, galleryBlockSize: 5, sampleSize: 5, candidateSlack: 1),
-        RetrievalEvaluation.Blocking(queryBlockSize: 1, galleryBlockSize: 1, sampleSize: 3, candidateSlack: 1),
+        RetrievalEvaluation.Blocking(taskRows: 2, galleryBlockSize: 5, sampleSize: 5, candidateSlack: 1),
+        RetrievalEvaluation.Blocking(taskRows: 1, galleryBlockSize: 1, sampleSize: 3, candidateSlack: 1),
     ]
 
     /// Every `retrieval` case: every expected value, exactly (1e-9), for each blocking.
@@ -31,7 +31,7 @@ import Testing
             let result = try RetrievalEvaluation.run(
                 queries: queries, queryLabels: queryLabels, gallery: gallery, labelCount: labelCount, metric: metric, blocking: blocking)
             let m = result.overall
-            let context = "\(fixture.name), blocks \(blocking.queryBlockSize)×\(blocking.galleryBlockSize)"
+            let context = "\(fixture.name), blocks \(blocking.taskRows)×\(blocking.galleryBlockSize)"
             for (key, actual) in [("precision_at_1", m.precisionAt1), ("r_precision", m.rPrecision), ("map_at_r", m.mapAtR),
                                   ("mean_reciprocal_rank", m.meanReciprocalRank)] {
                 let value = LossFixtures.number(expected[key])
