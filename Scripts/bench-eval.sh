@@ -3,18 +3,13 @@
 # resnet-mini, 28x28x1, batch 512, h only) then Scripts/bench-eval-torch.py (the same model in
 # PyTorch, model.eval() + torch.no_grad(), same batch) back to back, ROUNDS times, each round
 # printing both figures and their ratio. On a shared machine compare ratios, not absolute figures.
-# Installs torch (CPU build) into .venv-torch/ (git-ignored) when it is not there.
+# Python: Scripts/torch-venv.sh (installs torch into .venv-torch/, git-ignored, when missing).
 # Usage: Scripts/bench-eval.sh [ROUNDS] [THREADS]   (defaults 3 and 2)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
 threads=${2:-2}
-python=${TORCH_PYTHON:-.venv-torch/bin/python}
-if [ ! -x "$python" ]; then python3 -m venv .venv-torch; fi
-if ! "$python" -c "import torch" 2>/dev/null; then
-    "$python" -m pip install --quiet --disable-pip-version-check torch --index-url https://download.pytorch.org/whl/cpu \
-        || "$python" -m pip install --quiet --disable-pip-version-check torch
-fi
+python=$(Scripts/torch-venv.sh torch)
 swift build -c release >/dev/null
 for round in $(seq "$rounds"); do
     ours=$(.build/release/simclr bench --only eval --threads "$threads")

@@ -1,17 +1,14 @@
 #!/usr/bin/env bash
 # Loads a run's encoder.safetensors into PyTorch (Scripts/resnet_mini.py) and checks that it
 # computes the same h as `simclr embed` on the images of DATA_DIR.
-# Installs torch, safetensors, numpy and pillow from PyPI into .venv-torch/ (git-ignored; torch
-# is a large download, which is why this check is not part of Scripts/test.sh).
+# Python: Scripts/torch-venv.sh (torch, safetensors, numpy, pillow into .venv-torch/, git-ignored;
+# torch is a large download, which is why this check is not part of Scripts/test.sh).
 # Usage: Scripts/check-torch-load.sh RUN_DIR [DATA_DIR]   (default DATA_DIR: the mini test set)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 run=${1:?usage: Scripts/check-torch-load.sh RUN_DIR [DATA_DIR]}
 data=${2:-datasets/fashion-mnist-mini/test}
-python=${TORCH_PYTHON:-.venv-torch/bin/python}
-if [ ! -x "$python" ]; then python3 -m venv .venv-torch; fi
-"$python" -c "import torch, safetensors, numpy, PIL" 2>/dev/null \
-    || "$python" -m pip install --quiet --disable-pip-version-check torch safetensors numpy pillow
+python=$(Scripts/torch-venv.sh torch safetensors numpy pillow)
 swift build -c release >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

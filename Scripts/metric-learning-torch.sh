@@ -1,10 +1,8 @@
 #!/usr/bin/env bash
 # The unseen-class recipe of Scripts/metric-learning-benchmark.sh in PyTorch + pytorch-metric-
 # learning, side by side with `simclr` (issue 16, section 5; Scripts/metric-learning-torch.py
-# says what is matched and how). Installs CPU torch, torchvision, pytorch-metric-learning, numpy,
-# pillow and safetensors into .venv-torch/ (git-ignored): the CPU wheel index first, then PyPI
-# (whose plain `torch` is the large CUDA build, unless a local CPU wheel is found by pip's
-# find-links).
+# says what is matched and how). Python: Scripts/torch-venv.sh (CPU torch, torchvision,
+# pytorch-metric-learning, numpy, pillow and safetensors into .venv-torch/, git-ignored).
 #
 # Usage: Scripts/metric-learning-torch.sh [train]   train and evaluate each row (env ROWS, EPOCHS)
 #        Scripts/metric-learning-torch.sh speed     step speed of both tools, back to back, on
@@ -21,15 +19,7 @@ epochs=${EPOCHS:-3}
 threads=${THREADS:-2}
 rows=${ROWS:-supcon triplet-batch-hard contrastive}
 out=${OUT:-runs/metric-learning-torch}
-python=${TORCH_PYTHON:-.venv-torch/bin/python}
-
-if [ ! -x "$python" ]; then python3 -m venv .venv-torch; fi
-if ! "$python" -c "import torch, torchvision, pytorch_metric_learning, numpy, PIL, safetensors" 2>/dev/null; then
-    pip=("$python" -m pip install --quiet --disable-pip-version-check)
-    "${pip[@]}" --index-url https://download.pytorch.org/whl/cpu torch torchvision 2>/dev/null \
-        || echo "the CPU wheel index is not reachable: torch from PyPI" >&2
-    "${pip[@]}" torch torchvision pytorch-metric-learning numpy pillow safetensors
-fi
+python=$(Scripts/torch-venv.sh torch torchvision pytorch-metric-learning numpy pillow safetensors)
 Scripts/install-deps.sh
 if [ -d datasets/fashion-mnist/test ]; then swift build -c release >/dev/null; else Scripts/prepare-fashion-mnist.sh >/dev/null; fi
 data=datasets/fashion-mnist

@@ -18,7 +18,7 @@ for candidate in ${TORCH_PYTHON:-} .venv-torch/bin/python python3; do
     if "$candidate" -c "import torch, safetensors, numpy, PIL" 2>/dev/null; then torch_python=$candidate; break; fi
 done
 if [ "${SIMCLR_TORCH_CHECK:-}" != 0 ] && { [ -n "$torch_python" ] || [ "${SIMCLR_TORCH_CHECK:-}" = 1 ]; }; then
-    TORCH_PYTHON=${torch_python:-.venv-torch/bin/python} Scripts/check-torch-classifier.sh
+    env ${torch_python:+TORCH_PYTHON=$torch_python} Scripts/check-torch-classifier.sh
 else
     echo "skipped Scripts/check-torch-classifier.sh (PyTorch not importable, or SIMCLR_TORCH_CHECK=0; SIMCLR_TORCH_CHECK=1 installs it)"
 fi
