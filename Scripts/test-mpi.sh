@@ -4,18 +4,22 @@
 #   1. per-step losses of K = 2, 3 equal K = 1's (first 3 steps, 1e-5 relative), one writer;
 #   2. gradients after one step (SGD momentum buffers) within 1e-5 relative to each tensor's scale;
 #      2b. the same with --supervision labels and class-balanced batches (three losses);
-#   3. every checkpoint tensor within 1e-3 relative after a 4-step epoch;
+#   3. every checkpoint tensor within 5e-2 relative after a 4-step epoch;
 #   4. a K = 2 checkpoint resumes with K = 1 and K = 3 as with K = 2 (losses 1e-5, tensors 1e-3);
 #   5. a rank killed with SIGKILL: the others stop within 30 s, the last checkpoint resumes;
 #   6. SIGTERM on one rank: every rank stops, one checkpoint, exit status 130;
 #   7. Ctrl-C (SIGINT) on mpirun, which kills the ranks 1 s after its SIGTERM, mid-step of the
 #      default model: rank 0 still writes the last completed step, and it loads;
 #   8. processes started with other images: every one stops with a message, none hangs.
-# Why subsets and 1e-3 for 3 and 4: float summation order (and nothing else) differs, and now and
+# Why subsets, 5e-2 for 3 and 1e-3 for 4 (one step after the resume): float summation order (and nothing else) differs, and now and
 # then moves one ReLU input across zero, which changes the gradient below that layer by ~1e-4 of
 # its scale (measured: batch 2000 one step, K = 2 and 3); training amplifies such differences
 # fast, and the one-process run is as sensitive (a 1.7e-7 relative change of --lr moves its
-# weights by 6e-3 within one mini-slice epoch of batch 256).
+# weights by 6e-3 within one mini-slice epoch of batch 256). Section 3's worst tensor, measured
+# on 2026-12-03 (AMD EPYC, OpenBLAS Cooperlake kernels) over seeds 0-3 at --lr 0.06 and 0.001:
+# 4e-6 to 1.4e-2 (the median tensor ~1e-6), machine-dependent (1e-3 held on the Intel machine
+# of 2026-12-02 and failed here); a real difference is of order 1 (the same run with batch 32
+# instead of 64: 2.8; another seed: median 1.3).
 # Usage: Scripts/test-mpi.sh (after Scripts/install-deps.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -83,7 +87,7 @@ done
 
 echo "== 3. every tensor after an epoch of 4 steps, 260 images, batch 64 =="
 for k in 1 2 3; do run "$k" "$work/epoch$k" --data "$work/d260" --epochs 1 --batch-size 64 "${tiny[@]}"; done
-for k in 2 3; do compare "$work/epoch1" "$work/epoch$k" --steps 4 --tensor-tol 1e-3; done
+for k in 2 3; do compare "$work/epoch1" "$work/epoch$k" --steps 4 --tensor-tol 5e-2; done
 
 echo "== 4. a K=2 checkpoint (one step on 70 images) resumed for one more step with K=1, 2, 3 =="
 run 2 "$work/resume" --data "$work/d70" --epochs 1 --batch-size 64 "${tiny[@]}"
