@@ -12,9 +12,9 @@
 #      default model: rank 0 still writes the last completed step, and it loads;
 #   8. processes started with other images: every one stops with a message, none hangs.
 # Why subsets, 5e-2 for 3 and 1e-3 for 4 (one step after the resume): float summation order (and
-# nothing else) differs, and now and then moves one ReLU input across zero, which changes the gradient below that layer by ~1e-4 of
-# its scale (measured: batch 2000 one step, K = 2 and 3); training amplifies such differences
-# fast, and the one-process run is as sensitive (a 1.7e-7 relative change of --lr moves its
+# nothing else) differs, and now and then moves one ReLU input across zero, which changes the
+# gradient below that layer by ~1e-4 of its scale (measured: batch 2000 one step, K = 2 and 3);
+# training amplifies such differences fast, and the one-process run is as sensitive (a 1.7e-7 relative change of --lr moves its
 # weights by 6e-3 within one mini-slice epoch of batch 256). Section 3's worst tensor, measured
 # on 2026-12-03 (AMD EPYC, OpenBLAS Cooperlake kernels) over seeds 0-3 at --lr 0.06 and 0.001:
 # 4e-6 to 1.4e-2 (the median tensor ~1e-6), machine-dependent (1e-3 held on the Intel machine
