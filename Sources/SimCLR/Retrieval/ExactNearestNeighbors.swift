@@ -20,6 +20,13 @@ public struct ExactNearestNeighbors: Sendable {
     private let order: [UInt32]
     /// `position[i]`: the row of `prepared` holding gallery item i.
     private let position: [Int]
+    /// Rows of `prepared` that are bit-identical to another row, in increasing order, and for
+    /// each the first row of its group. BLAS kernels round a dot product differently by the
+    /// position of its row in a block, so duplicates (duplicate images) would tie only by chance:
+    /// their similarities are recomputed by one fixed-order loop, equal within a group, and the
+    /// group ranks by index as exact ties do.
+    private let duplicates: [Int]
+    private let firstOfGroup: [Int]
     /// How the work is cut; the results do not depend on it.
     public struct Blocking: Sendable {
         /// Queries per task (at most; the queries are cut into a multiple of the worker count of
@@ -80,8 +87,75 @@ public struct ExactNearestNeighbors: Sendable {
             }
         }
         self.prepared = shuffled
+        (self.duplicates, self.firstOfGroup) = Self.duplicateRows(shuffled)
         self.order = order
         self.position = position
+    }
+
+    /// The rows of `x` (`[n, w]`) equal bit for bit to another row, ascending, and the first
+    /// row of each one's group.
+    static func duplicateRows(_ x: Tensor) -> (rows: [Int], first: [Int]) {
+        let n = x.shape[0], w = x.shape[1]
+        return x.withUnsafeBufferPointer { p in
+            func bits(_ r: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: p.baseAddress! + r * w, count: 4 * w) }
+            var firstByHash: [Int: [Int]] = [:]  // hash → first rows with that hash
+            var group = [Int](repeating: -1, count: n)
+            var inGroup = [Bool](repeating: false, count: n)
+            for r in 0..<n {
+                var hasher = Hasher()
+                hasher.combine(bytes: bits(r))
+                let h = hasher.finalize()
+                if let first = firstByHash[h]?.first(where: { bits($0).elementsEqual(bits(r)) }) {
+                    group[r] = first
+                    inGroup[r] = true
+                    inGroup[first] = true
+                } else {
+                    firstByHash[h, default: []].append(r)
+                }
+            }
+            let rows = (0..<n).filter { inGroup[$0] }
+            return (rows, rows.map { group[$0] < 0 ? $0 : group[$0] })
+        }
+    }
+
+    /// Overwrites the similarities of the duplicate rows in columns `galleryStart..<galleryStart
+    /// + columns` (C row r at `c + r·ldc`) with a fixed-order dot product of the query row and the
+    /// group's first row.
+    static func equaliseDuplicates(
+        _ c: UnsafeMutablePointer<Float>, ldc: Int, queries: UnsafePointer<Float>, rows: Int, width: Int,
+        gallery: UnsafePointer<Float>, galleryStart: Int, columns: Int, duplicates: [Int], firstOfGroup: [Int]
+    ) {
+        guard !duplicates.isEmpty else { return }
+        var low = 0, high = duplicates.count  // the first duplicate ≥ galleryStart
+        while low < high {
+            let middle = (low + high) / 2
+            if duplicates[middle] < galleryStart { low = middle + 1 } else { high = middle }
+        }
+        var i = low
+        while i < duplicates.count && duplicates[i] < galleryStart + columns {
+            let row = gallery + firstOfGroup[i] * width, column = duplicates[i] - galleryStart
+            for r in 0..<rows { c[r * ldc + column] = fixedOrderDot(queries + r * width, row, count: width) }
+            i += 1
+        }
+    }
+
+    /// Σ a[j]·b[j] in one fixed order (16 lanes, then the lanes and the tail), whatever the
+    /// rows' positions: equal inputs give equal sums.
+    @inline(__always)
+    static func fixedOrderDot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        var lanes = SIMD16<Float>()
+        var j = 0
+        while j + 16 <= count {
+            lanes += UnsafeRawPointer(a + j).loadUnaligned(as: SIMD16<Float>.self)
+                * UnsafeRawPointer(b + j).loadUnaligned(as: SIMD16<Float>.self)
+            j += 16
+        }
+        var sum = lanes.sum()
+        while j < count {
+            sum += a[j] * b[j]
+            j += 1
+        }
+        return sum
     }
 
     /// Rows as the product needs them: normalised for cosine; `[2g, −‖g‖²]` (gallery) or
@@ -167,7 +241,7 @@ public struct ExactNearestNeighbors: Sendable {
         visit: @Sendable (_ query: Int, _ neighbours: UnsafeBufferPointer<Int>) -> Void
     ) {
         let n = galleryCount, width = prepared.shape[1], m = queryRows.count
-        let g = min(blocking.galleryBlockSize, n)
+        let g = max(1, blocking.galleryBlockSize)
         let sample = min(n, (min(blocking.sampleSize, n) + g - 1) / g * g)  // whole blocks
         let deepest = queryRows.map { depths[$0] }.max() ?? 0
         guard deepest > 0 else { return }
@@ -206,9 +280,9 @@ public struct ExactNearestNeighbors: Sendable {
                       queries: SendablePointer(taskQueries), searchAgain: SendablePointer(searchAgain))
         let margin = estimateMargin
         q.withUnsafeBufferPointer { qp in
-            prepared.withUnsafeBufferPointer { gp in
+            withWholeBlocks(g) { gp in
                 order.withUnsafeBufferPointer { op in
-                    let gallery = SendableConstPointer(gp.baseAddress!), order = SendableConstPointer(op.baseAddress!)
+                    let gallery = SendableConstPointer(gp), order = SendableConstPointer(op.baseAddress!)
                     let source = SendableConstPointer(qp.baseAddress!)
                     BLAS.withSingleThreadedCalls {
                         // Task t owns query rows [t·m/tasks, (t+1)·m/tasks) and their
@@ -227,6 +301,7 @@ public struct ExactNearestNeighbors: Sendable {
                             Self.runTask(
                                 rows: 0..<rows.count, width: width, galleryCount: n,
                                 galleryBlock: g, sample: sample, capacity: capacity, estimate: estimate, margin: margin,
+                                duplicates: duplicates, firstOfGroup: firstOfGroup,
                                 gallery: gallery.base, order: order.base, block: shared.block.base + first * width,
                                 similarities: shared.similarities.base + first * g, scratch: shared.scratch.base + worker * capacity,
                                 candidates: shared.candidates.base + first * capacity, counts: shared.counts.base + first,
@@ -252,7 +327,7 @@ public struct ExactNearestNeighbors: Sendable {
     /// `capacity` keys; the threshold is estimated once the first `sample` columns are in.
     private static func runTask(
         rows: Range<Int>, width: Int, galleryCount n: Int, galleryBlock g: Int, sample: Int, capacity: Int, estimate: Bool,
-        margin: Double,
+        margin: Double, duplicates: [Int], firstOfGroup: [Int],
         gallery: UnsafePointer<Float>, order: UnsafePointer<UInt32>, block: UnsafeMutablePointer<Float>,
         similarities: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<UInt64>,
         candidates: UnsafeMutablePointer<UInt64>, counts: UnsafeMutablePointer<Int>, depths: UnsafeMutablePointer<Int>,
@@ -264,18 +339,24 @@ public struct ExactNearestNeighbors: Sendable {
         for r in rows { counts[r] = 0 }
         var galleryStart = 0
         while galleryStart < n {
+            // Every product is a whole block (the gallery is padded): the last, partial block
+            // through OpenBLAS's edge or small-matrix paths would round some dot products
+            // differently, and split exact ties out of index order.
             let columns = min(g, n - galleryStart)
-            BLAS.sgemm(.none, .transposed, m: rows.count, n: columns, k: width,
+            BLAS.sgemm(.none, .transposed, m: rows.count, n: g, k: width,
                        a: block + rows.lowerBound * width, lda: width, b: gallery + galleryStart * width, ldb: width,
-                       c: similarities, ldc: columns)
+                       c: similarities, ldc: g)
+            equaliseDuplicates(similarities, ldc: g, queries: block + rows.lowerBound * width, rows: rows.count, width: width,
+                               gallery: gallery, galleryStart: galleryStart, columns: columns, duplicates: duplicates,
+                               firstOfGroup: firstOfGroup)
             for (local, r) in rows.enumerated() {
                 // Leave-one-out: query r is gallery row selves[r]; hide it where it falls here.
                 let own = selves[r] - galleryStart
-                if selves[r] >= 0 && own >= 0 && own < columns { similarities[local * columns + own] = -.infinity }
+                if selves[r] >= 0 && own >= 0 && own < columns { similarities[local * g + own] = -.infinity }
                 let depth = depths[r]
                 guard depth > 0 else { continue }
                 let keys = candidates + r * capacity
-                collect(row: similarities + local * columns, count: columns, order: order + galleryStart, depth: depth,
+                collect(row: similarities + local * g, count: columns, order: order + galleryStart, depth: depth,
                         candidates: keys, capacity: capacity, filled: &counts[r], threshold: &thresholds[local])
                 let sampled = galleryStart + columns
                 if estimate && galleryStart < sample && sampled >= sample && sampled < n && thresholds[local] == -.infinity {
@@ -359,6 +440,21 @@ public struct ExactNearestNeighbors: Sendable {
         threshold = t
     }
 
+    /// Calls `body` with the prepared gallery rows followed by zero rows up to a multiple of `g`
+    /// (a copy only when n is not one already), so that every product covers a whole block.
+    private func withWholeBlocks<R>(_ g: Int, _ body: (UnsafePointer<Float>) -> R) -> R {
+        let n = galleryCount, width = prepared.shape[1]
+        let padded = (n + g - 1) / g * g
+        return prepared.withUnsafeBufferPointer { gp in
+            if padded == n { return body(gp.baseAddress!) }
+            let copy = UnsafeMutablePointer<Float>.allocate(capacity: padded * width)
+            defer { copy.deallocate() }
+            copy.update(from: gp.baseAddress!, count: n * width)
+            (copy + n * width).initialize(repeating: 0, count: (padded - n) * width)
+            return body(copy)
+        }
+    }
+
     /// The 1-based rank, in the whole ranking, of the best gallery item `relevant` accepts, for
     /// each query in `rows` (nil when it accepts none). Two sweeps over the gallery for those
     /// queries: the best relevant key, then how many items rank above it.
@@ -369,7 +465,7 @@ public struct ExactNearestNeighbors: Sendable {
     ) -> [Int?] {
         let n = galleryCount, width = prepared.shape[1]
         let all = Self.prepare(queries, metric: metric, isGallery: false)
-        let b = 64, g = min(blocking.galleryBlockSize, n)
+        let b = 64, g = max(1, blocking.galleryBlockSize)
         var similarities = [Float](repeating: 0, count: b * g)
         var result: [Int?] = []
         var subset = [Float](repeating: 0, count: b * width)
@@ -386,11 +482,15 @@ public struct ExactNearestNeighbors: Sendable {
                 while galleryStart < n {
                     let columns = min(g, n - galleryStart)
                     subset.withUnsafeBufferPointer { qp in
-                        prepared.withUnsafeBufferPointer { gp in
+                        withWholeBlocks(g) { gp in
                             similarities.withUnsafeMutableBufferPointer { sp in
-                                BLAS.sgemm(.none, .transposed, m: rows.count, n: columns, k: width,
-                                           a: qp.baseAddress!, lda: width, b: gp.baseAddress! + galleryStart * width, ldb: width,
-                                           c: sp.baseAddress!, ldc: columns)
+                                BLAS.sgemm(.none, .transposed, m: rows.count, n: g, k: width,
+                                           a: qp.baseAddress!, lda: width, b: gp + galleryStart * width, ldb: width,
+                                           c: sp.baseAddress!, ldc: g)
+                                Self.equaliseDuplicates(
+                                    sp.baseAddress!, ldc: g, queries: qp.baseAddress!, rows: rows.count, width: width,
+                                    gallery: gp, galleryStart: galleryStart, columns: columns, duplicates: duplicates,
+                                    firstOfGroup: firstOfGroup)
                             }
                         }
                     }
@@ -398,7 +498,7 @@ public struct ExactNearestNeighbors: Sendable {
                         for j in 0..<columns {
                             let index = Int(order[galleryStart + j])
                             if excludingSelf && index == query { continue }
-                            let key = RankingKey.make(similarities[r * columns + j], index: index)
+                            let key = RankingKey.make(similarities[r * g + j], index: index)
                             if sweep == 0 {
                                 if relevant(query, index) && key > (best[r] ?? 0) { best[r] = key }
                             } else if let target = best[r], key > target {

@@ -63,19 +63,20 @@ enum RankingKey {
     }
 
     /// Sorts `keys[0..<count]` in decreasing order (the ranking order): an LSD radix sort on the
-    /// similarity half, then an insertion sort on whole keys, which orders equal similarities
-    /// by index and finishes what the radix passes left.
+    /// similarity half, then each run of keys the passes left in one bucket (equal, or within a
+    /// few units in the last place) sorted on whole keys, which orders equal similarities by
+    /// index: an insertion sort for short runs, the standard library's sort for long ones.
     /// `scratch` holds at least `count` keys.
     ///
     /// The digits are those of `top − similarity half` (top: the largest similarity half), which
     /// lies in `0…span`: candidates share a narrow similarity range (above a query's threshold),
     /// so the span usually needs 23–25 bits. Up to 26 bits, two passes of 11 bits sort on the
     /// highest 22 and leave keys out of order only within a few units in the last place of each
-    /// other (rare: the insertion sort moves them); wider spans take three passes of up to 11
+    /// other (rare: the run sort moves them); wider spans take three passes of up to 11
     /// bits. The digit counts of every pass are taken in one read of the keys.
     ///
-    /// - Complexity: O(count) for distinct, spread similarities; an insertion sort's
-    ///   O(run²) for a run of equal (or, up to 26 bits of span, nearly equal) similarities.
+    /// - Complexity: O(count) for distinct, spread similarities; O(run·log run) for a run of
+    ///   equal (or, up to 26 bits of span, nearly equal) similarities, such as duplicate images.
     static func sortDescending(_ keys: UnsafeMutablePointer<UInt64>, count: Int, scratch: UnsafeMutablePointer<UInt64>) {
         guard count > 1 else { return }
         var top: UInt64 = 0, bottom = UInt64.max
@@ -88,9 +89,10 @@ enum RankingKey {
         let spanBits = span == 0 ? 0 : 64 - span.leadingZeroBitCount
         let passes = spanBits == 0 ? 0 : spanBits <= 26 ? 2 : 3
         var source = keys, target = scratch
+        var dropped: UInt64 = 0  // low bits of the digits no pass looked at
         if passes > 0 {
             let width = passes == 2 ? min(11, (spanBits + 1) / 2) : (spanBits + 2) / 3
-            let dropped = UInt64(max(0, spanBits - passes * width))
+            dropped = UInt64(max(0, spanBits - passes * width))
             let buckets = 1 << width, mask = UInt64(buckets - 1), w = UInt64(width)
             withUnsafeTemporaryAllocation(of: Int32.self, capacity: 3 * buckets) { h in
                 let h0 = h.baseAddress!, h1 = h0 + buckets, h2 = h1 + buckets
@@ -124,16 +126,29 @@ enum RankingKey {
             }
         }
         if source != keys { keys.update(from: source, count: count) }
-        var i = 1
-        while i < count {
-            var j = i
-            let key = keys[i]
-            while j > 0 && keys[j - 1] < key {
-                keys[j] = keys[j - 1]
-                j -= 1
+        // Runs of one bucket: keys equal in `(top − similarity half) >> dropped`.
+        var start = 0
+        while start < count {
+            let bucket = (top &- (keys[start] &>> 32)) &>> dropped
+            var end = start + 1
+            while end < count && (top &- (keys[end] &>> 32)) &>> dropped == bucket { end += 1 }
+            if end - start > 16 {
+                var run = UnsafeMutableBufferPointer(start: keys + start, count: end - start)
+                run.sort(by: >)
+            } else {
+                var i = start + 1
+                while i < end {
+                    var j = i
+                    let key = keys[i]
+                    while j > start && keys[j - 1] < key {
+                        keys[j] = keys[j - 1]
+                        j -= 1
+                    }
+                    keys[j] = key
+                    i += 1
+                }
             }
-            keys[j] = key
-            i += 1
+            start = end
         }
     }
 

@@ -57,6 +57,31 @@ import Testing
         #expect(lists.withLock { $0 } == [[0, 2, 5, 4]])
     }
 
+    /// Duplicate rows tie exactly, so they rank by index, whatever the gallery's size: a last,
+    /// partial block computed through another BLAS path once rounded them apart (helper report,
+    /// 2026-12-03: 257 copies of one image ranked copy 256 first).
+    @Test(arguments: [RetrievalMetric.cosine, .euclidean], [257, 258, 260, 269, 513])
+    func duplicatesRankByIndex(metric: RetrievalMetric, copies: Int) {
+        // A 28×28 image's pixels, as `--baseline raw-pixels` ranks them.
+        var rng = SplitMix64(seed: 0)
+        let row = (0..<784).map { _ in Float(rng.next() % 256) / 255 }
+        let gallery = Tensor(shape: [copies, 784], data: Array((0..<copies).map { _ in row }.joined()))
+        let search = ExactNearestNeighbors(gallery: gallery, metric: metric)
+        let lists = Mutex([[Int]](repeating: [], count: copies))
+        search.nearest(queries: gallery, depths: [Int](repeating: 3, count: copies), excludingSelf: true) { query, neighbours in
+            lists.withLock { $0[query] = Array(neighbours) }
+        }
+        let found = lists.withLock { $0 }
+        for query in [0, 1, copies - 1] {
+            #expect(found[query] == Array((0..<4).filter { $0 != query }.prefix(3)), "\(metric) \(copies) copies, query \(query)")
+        }
+        let single = Mutex<[Int]>([])
+        search.nearest(queries: Tensor(shape: [1, 784], data: row), depths: [4], excludingSelf: false) { _, neighbours in
+            single.withLock { $0 = Array(neighbours) }
+        }
+        #expect(single.withLock { $0 } == [0, 1, 2, 3], "\(metric) \(copies) copies, one query")
+    }
+
     /// Quickselect puts the k largest first with the k-th largest at k − 1.
     @Test func selectLargestAgreesWithSort() {
         var rng = SplitMix64(seed: 5)
