@@ -22,7 +22,8 @@ public struct ExactNearestNeighbors: Sendable {
     private let position: [Int]
     /// Rows of `prepared` that are bit-identical to another row, in increasing order, and for
     /// each the first row of its group. BLAS kernels round a dot product differently by the
-    /// position of its row in a block, so duplicates (duplicate images) would tie only by chance:
+    /// position of its row in a call and by the call's shape, so duplicates (duplicate images)
+    /// would tie only by chance:
     /// their similarities are recomputed by one fixed-order loop, equal within a group, and the
     /// group ranks by index as exact ties do.
     private let duplicates: [Int]
@@ -97,25 +98,29 @@ public struct ExactNearestNeighbors: Sendable {
     static func duplicateRows(_ x: Tensor) -> (rows: [Int], first: [Int]) {
         let n = x.shape[0], w = x.shape[1]
         return x.withUnsafeBufferPointer { p in
-            func bits(_ r: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: p.baseAddress! + r * w, count: 4 * w) }
-            var firstByHash: [Int: [Int]] = [:]  // hash → first rows with that hash
-            var group = [Int](repeating: -1, count: n)
+            var firstWith: [RowBits: Int] = [:]
+            var first = [Int](repeating: -1, count: n)  // -1: no earlier equal row
             var inGroup = [Bool](repeating: false, count: n)
             for r in 0..<n {
-                var hasher = Hasher()
-                hasher.combine(bytes: bits(r))
-                let h = hasher.finalize()
-                if let first = firstByHash[h]?.first(where: { bits($0).elementsEqual(bits(r)) }) {
-                    group[r] = first
+                let bits = RowBits(bytes: UnsafeRawBufferPointer(start: p.baseAddress! + r * w, count: 4 * w))
+                if let earlier = firstWith[bits] {
+                    first[r] = earlier
                     inGroup[r] = true
-                    inGroup[first] = true
+                    inGroup[earlier] = true
                 } else {
-                    firstByHash[h, default: []].append(r)
+                    firstWith[bits] = r
                 }
             }
             let rows = (0..<n).filter { inGroup[$0] }
-            return (rows, rows.map { group[$0] < 0 ? $0 : group[$0] })
+            return (rows, rows.map { first[$0] < 0 ? $0 : first[$0] })
         }
+    }
+
+    /// A row's bytes as a dictionary key (valid while the tensor's storage is).
+    private struct RowBits: Hashable {
+        let bytes: UnsafeRawBufferPointer
+        static func == (a: RowBits, b: RowBits) -> Bool { a.bytes.elementsEqual(b.bytes) }
+        func hash(into hasher: inout Hasher) { hasher.combine(bytes: bytes) }
     }
 
     /// Overwrites the similarities of the duplicate rows in columns `galleryStart..<galleryStart
@@ -241,7 +246,7 @@ public struct ExactNearestNeighbors: Sendable {
         visit: @Sendable (_ query: Int, _ neighbours: UnsafeBufferPointer<Int>) -> Void
     ) {
         let n = galleryCount, width = prepared.shape[1], m = queryRows.count
-        let g = max(1, blocking.galleryBlockSize)
+        let g = min(blocking.galleryBlockSize, n)
         let sample = min(n, (min(blocking.sampleSize, n) + g - 1) / g * g)  // whole blocks
         let deepest = queryRows.map { depths[$0] }.max() ?? 0
         guard deepest > 0 else { return }
@@ -280,9 +285,9 @@ public struct ExactNearestNeighbors: Sendable {
                       queries: SendablePointer(taskQueries), searchAgain: SendablePointer(searchAgain))
         let margin = estimateMargin
         q.withUnsafeBufferPointer { qp in
-            withWholeBlocks(g) { gp in
+            prepared.withUnsafeBufferPointer { gp in
                 order.withUnsafeBufferPointer { op in
-                    let gallery = SendableConstPointer(gp), order = SendableConstPointer(op.baseAddress!)
+                    let gallery = SendableConstPointer(gp.baseAddress!), order = SendableConstPointer(op.baseAddress!)
                     let source = SendableConstPointer(qp.baseAddress!)
                     BLAS.withSingleThreadedCalls {
                         // Task t owns query rows [t·m/tasks, (t+1)·m/tasks) and their
@@ -339,24 +344,21 @@ public struct ExactNearestNeighbors: Sendable {
         for r in rows { counts[r] = 0 }
         var galleryStart = 0
         while galleryStart < n {
-            // Every product is a whole block (the gallery is padded): the last, partial block
-            // through OpenBLAS's edge or small-matrix paths would round some dot products
-            // differently, and split exact ties out of index order.
             let columns = min(g, n - galleryStart)
-            BLAS.sgemm(.none, .transposed, m: rows.count, n: g, k: width,
+            BLAS.sgemm(.none, .transposed, m: rows.count, n: columns, k: width,
                        a: block + rows.lowerBound * width, lda: width, b: gallery + galleryStart * width, ldb: width,
-                       c: similarities, ldc: g)
-            equaliseDuplicates(similarities, ldc: g, queries: block + rows.lowerBound * width, rows: rows.count, width: width,
+                       c: similarities, ldc: columns)
+            equaliseDuplicates(similarities, ldc: columns, queries: block + rows.lowerBound * width, rows: rows.count, width: width,
                                gallery: gallery, galleryStart: galleryStart, columns: columns, duplicates: duplicates,
                                firstOfGroup: firstOfGroup)
             for (local, r) in rows.enumerated() {
                 // Leave-one-out: query r is gallery row selves[r]; hide it where it falls here.
                 let own = selves[r] - galleryStart
-                if selves[r] >= 0 && own >= 0 && own < columns { similarities[local * g + own] = -.infinity }
+                if selves[r] >= 0 && own >= 0 && own < columns { similarities[local * columns + own] = -.infinity }
                 let depth = depths[r]
                 guard depth > 0 else { continue }
                 let keys = candidates + r * capacity
-                collect(row: similarities + local * g, count: columns, order: order + galleryStart, depth: depth,
+                collect(row: similarities + local * columns, count: columns, order: order + galleryStart, depth: depth,
                         candidates: keys, capacity: capacity, filled: &counts[r], threshold: &thresholds[local])
                 let sampled = galleryStart + columns
                 if estimate && galleryStart < sample && sampled >= sample && sampled < n && thresholds[local] == -.infinity {
@@ -440,21 +442,6 @@ public struct ExactNearestNeighbors: Sendable {
         threshold = t
     }
 
-    /// Calls `body` with the prepared gallery rows followed by zero rows up to a multiple of `g`
-    /// (a copy only when n is not one already), so that every product covers a whole block.
-    private func withWholeBlocks<R>(_ g: Int, _ body: (UnsafePointer<Float>) -> R) -> R {
-        let n = galleryCount, width = prepared.shape[1]
-        let padded = (n + g - 1) / g * g
-        return prepared.withUnsafeBufferPointer { gp in
-            if padded == n { return body(gp.baseAddress!) }
-            let copy = UnsafeMutablePointer<Float>.allocate(capacity: padded * width)
-            defer { copy.deallocate() }
-            copy.update(from: gp.baseAddress!, count: n * width)
-            (copy + n * width).initialize(repeating: 0, count: (padded - n) * width)
-            return body(copy)
-        }
-    }
-
     /// The 1-based rank, in the whole ranking, of the best gallery item `relevant` accepts, for
     /// each query in `rows` (nil when it accepts none). Two sweeps over the gallery for those
     /// queries: the best relevant key, then how many items rank above it.
@@ -465,7 +452,7 @@ public struct ExactNearestNeighbors: Sendable {
     ) -> [Int?] {
         let n = galleryCount, width = prepared.shape[1]
         let all = Self.prepare(queries, metric: metric, isGallery: false)
-        let b = 64, g = max(1, blocking.galleryBlockSize)
+        let b = 64, g = min(blocking.galleryBlockSize, n)
         var similarities = [Float](repeating: 0, count: b * g)
         var result: [Int?] = []
         var subset = [Float](repeating: 0, count: b * width)
@@ -482,14 +469,14 @@ public struct ExactNearestNeighbors: Sendable {
                 while galleryStart < n {
                     let columns = min(g, n - galleryStart)
                     subset.withUnsafeBufferPointer { qp in
-                        withWholeBlocks(g) { gp in
+                        prepared.withUnsafeBufferPointer { gp in
                             similarities.withUnsafeMutableBufferPointer { sp in
-                                BLAS.sgemm(.none, .transposed, m: rows.count, n: g, k: width,
-                                           a: qp.baseAddress!, lda: width, b: gp + galleryStart * width, ldb: width,
-                                           c: sp.baseAddress!, ldc: g)
+                                BLAS.sgemm(.none, .transposed, m: rows.count, n: columns, k: width,
+                                           a: qp.baseAddress!, lda: width, b: gp.baseAddress! + galleryStart * width, ldb: width,
+                                           c: sp.baseAddress!, ldc: columns)
                                 Self.equaliseDuplicates(
-                                    sp.baseAddress!, ldc: g, queries: qp.baseAddress!, rows: rows.count, width: width,
-                                    gallery: gp, galleryStart: galleryStart, columns: columns, duplicates: duplicates,
+                                    sp.baseAddress!, ldc: columns, queries: qp.baseAddress!, rows: rows.count, width: width,
+                                    gallery: gp.baseAddress!, galleryStart: galleryStart, columns: columns, duplicates: duplicates,
                                     firstOfGroup: firstOfGroup)
                             }
                         }
@@ -498,7 +485,7 @@ public struct ExactNearestNeighbors: Sendable {
                         for j in 0..<columns {
                             let index = Int(order[galleryStart + j])
                             if excludingSelf && index == query { continue }
-                            let key = RankingKey.make(similarities[r * g + j], index: index)
+                            let key = RankingKey.make(similarities[r * columns + j], index: index)
                             if sweep == 0 {
                                 if relevant(query, index) && key > (best[r] ?? 0) { best[r] = key }
                             } else if let target = best[r], key > target {
