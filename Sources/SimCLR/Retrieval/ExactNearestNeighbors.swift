@@ -77,16 +77,7 @@ public struct ExactNearestNeighbors: Sendable {
         order.shuffle(using: &rng)
         var position = [Int](repeating: 0, count: n)
         for (p, index) in order.enumerated() { position[Int(index)] = p }
-        let ready = Self.prepare(gallery, metric: metric, isGallery: true)
-        let width = ready.shape[1]
-        var shuffled = Tensor(shape: ready.shape)
-        shuffled.withUnsafeMutableBufferPointer { target in
-            ready.withUnsafeBufferPointer { source in
-                for (p, index) in order.enumerated() {
-                    (target.baseAddress! + p * width).update(from: source.baseAddress! + Int(index) * width, count: width)
-                }
-            }
-        }
+        let shuffled = Self.prepare(gallery, metric: metric, isGallery: true, rowOrder: order)
         self.prepared = shuffled
         (self.duplicates, self.firstOfGroup) = Self.duplicateRows(shuffled)
         self.order = order
@@ -99,10 +90,11 @@ public struct ExactNearestNeighbors: Sendable {
         let n = x.shape[0], w = x.shape[1]
         return x.withUnsafeBufferPointer { p in
             var firstWith: [RowBits: Int] = [:]
+            firstWith.reserveCapacity(n)
             var first = [Int](repeating: -1, count: n)  // -1: no earlier equal row
             var inGroup = [Bool](repeating: false, count: n)
             for r in 0..<n {
-                let bits = RowBits(bytes: UnsafeRawBufferPointer(start: p.baseAddress! + r * w, count: 4 * w))
+                let bits = RowBits(UnsafeRawBufferPointer(start: p.baseAddress! + r * w, count: 4 * w))
                 if let earlier = firstWith[bits] {
                     first[r] = earlier
                     inGroup[r] = true
@@ -116,11 +108,31 @@ public struct ExactNearestNeighbors: Sendable {
         }
     }
 
-    /// A row's bytes as a dictionary key (valid while the tensor's storage is).
+    /// A row's bytes as a dictionary key (valid while the tensor's storage is), hashed once by a
+    /// word-wise multiply–xorshift (the standard hasher over every byte cost more than the rest
+    /// of the gallery's preparation); equality compares the bytes.
     private struct RowBits: Hashable {
         let bytes: UnsafeRawBufferPointer
-        static func == (a: RowBits, b: RowBits) -> Bool { a.bytes.elementsEqual(b.bytes) }
-        func hash(into hasher: inout Hasher) { hasher.combine(bytes: bytes) }
+        let digest: UInt64
+
+        init(_ bytes: UnsafeRawBufferPointer) {
+            self.bytes = bytes
+            var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+            var i = 0
+            while i + 8 <= bytes.count {
+                h = (h ^ bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+                h ^= h >> 32
+                i += 8
+            }
+            while i < bytes.count {
+                h = (h ^ UInt64(bytes[i])) &* 0xFF51_AFD7_ED55_8CCD
+                i += 1
+            }
+            self.digest = h
+        }
+
+        static func == (a: RowBits, b: RowBits) -> Bool { a.digest == b.digest && a.bytes.elementsEqual(b.bytes) }
+        func hash(into hasher: inout Hasher) { hasher.combine(digest) }
     }
 
     /// Overwrites the similarities of the duplicate rows in columns `galleryStart..<galleryStart
@@ -164,39 +176,33 @@ public struct ExactNearestNeighbors: Sendable {
     }
 
     /// Rows as the product needs them: normalised for cosine; `[2g, −‖g‖²]` (gallery) or
-    /// `[q, 1]` (queries) for Euclidean, so that one dot product gives 2q·g − ‖g‖².
-    static func prepare(_ x: Tensor, metric: RetrievalMetric, isGallery: Bool) -> Tensor {
-        let rows = x.shape[0], d = x.shape[1]
-        switch metric {
-        case .cosine:
-            var out = x
-            out.withUnsafeMutableBufferPointer { p in
-                for r in 0..<rows {
-                    let row = p.baseAddress! + r * d
-                    var squares: Float = 0
-                    for j in 0..<d { squares += row[j] * row[j] }
-                    let inverse = 1 / max(squares.squareRoot(), 1e-12)
-                    for j in 0..<d { row[j] *= inverse }
-                }
-            }
-            return out
-        case .euclidean:
-            var out = Tensor(shape: [rows, d + 1])
-            x.withUnsafeBufferPointer { source in
-                out.withUnsafeMutableBufferPointer { target in
-                    for r in 0..<rows {
-                        let s = source.baseAddress! + r * d, t = target.baseAddress! + r * (d + 1)
+    /// `[q, 1]` (queries) for Euclidean, so that one dot product gives 2q·g − ‖g‖². Row p of the
+    /// result is made from row `rowOrder[p]` of `x` (row p without an order). Rows are
+    /// independent, so the cores split them.
+    static func prepare(_ x: Tensor, metric: RetrievalMetric, isGallery: Bool, rowOrder: [UInt32]? = nil) -> Tensor {
+        let rows = x.shape[0], d = x.shape[1], width = metric == .euclidean ? d + 1 : d
+        var out = Tensor(shape: [rows, width])
+        x.withUnsafeBufferPointer { source in
+            out.withUnsafeMutableBufferPointer { target in
+                let s = SendableConstPointer(source.baseAddress!), t = SendablePointer(target.baseAddress!)
+                Parallel.forEachChunk(rows, minimumChunk: 4096) { chunk in
+                    for p in chunk {
+                        let row = s.base + (rowOrder.map { Int($0[p]) } ?? p) * d, out = t.base + p * width
                         var squares: Float = 0
-                        for j in 0..<d {
-                            squares += s[j] * s[j]
-                            t[j] = isGallery ? 2 * s[j] : s[j]
+                        for j in 0..<d { squares += row[j] * row[j] }
+                        switch metric {
+                        case .cosine:
+                            let inverse = 1 / max(squares.squareRoot(), 1e-12)
+                            for j in 0..<d { out[j] = row[j] * inverse }
+                        case .euclidean:
+                            for j in 0..<d { out[j] = isGallery ? 2 * row[j] : row[j] }
+                            out[d] = isGallery ? -squares : 1
                         }
-                        t[d] = isGallery ? -squares : 1
                     }
                 }
             }
-            return out
         }
+        return out
     }
 
     /// The best `depths[q]` gallery items of every query, best first.
@@ -259,6 +265,7 @@ public struct ExactNearestNeighbors: Sendable {
         let block = UnsafeMutablePointer<Float>.allocate(capacity: slots * width)
         let similarities = UnsafeMutablePointer<Float>.allocate(capacity: slots * g)
         let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: workers * capacity)
+        let kept = UnsafeMutablePointer<UInt32>.allocate(capacity: workers * g)
         let candidates = UnsafeMutablePointer<UInt64>.allocate(capacity: slots * capacity)
         let counts = UnsafeMutablePointer<Int>.allocate(capacity: slots)
         let taskDepths = UnsafeMutablePointer<Int>.allocate(capacity: slots)
@@ -271,6 +278,7 @@ public struct ExactNearestNeighbors: Sendable {
             block.deallocate()
             similarities.deallocate()
             scratch.deallocate()
+            kept.deallocate()
             candidates.deallocate()
             counts.deallocate()
             taskDepths.deallocate()
@@ -280,6 +288,7 @@ public struct ExactNearestNeighbors: Sendable {
             searchAgain.deallocate()
         }
         let shared = (block: SendablePointer(block), similarities: SendablePointer(similarities), scratch: SendablePointer(scratch),
+                      kept: SendablePointer(kept),
                       candidates: SendablePointer(candidates), counts: SendablePointer(counts),
                       depths: SendablePointer(taskDepths), selves: SendablePointer(selves), failed: SendablePointer(failed),
                       queries: SendablePointer(taskQueries), searchAgain: SendablePointer(searchAgain))
@@ -309,6 +318,7 @@ public struct ExactNearestNeighbors: Sendable {
                                 duplicates: duplicates, firstOfGroup: firstOfGroup,
                                 gallery: gallery.base, order: order.base, block: shared.block.base + first * width,
                                 similarities: shared.similarities.base + first * g, scratch: shared.scratch.base + worker * capacity,
+                                kept: shared.kept.base + worker * g,
                                 candidates: shared.candidates.base + first * capacity, counts: shared.counts.base + first,
                                 depths: shared.depths.base + first, selves: shared.selves.base + first,
                                 failed: shared.failed.base + first, queries: shared.queries.base + first, visit: visit)
@@ -334,7 +344,7 @@ public struct ExactNearestNeighbors: Sendable {
         rows: Range<Int>, width: Int, galleryCount n: Int, galleryBlock g: Int, sample: Int, capacity: Int, estimate: Bool,
         margin: Double, duplicates: [Int], firstOfGroup: [Int],
         gallery: UnsafePointer<Float>, order: UnsafePointer<UInt32>, block: UnsafeMutablePointer<Float>,
-        similarities: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<UInt64>,
+        similarities: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<UInt64>, kept: UnsafeMutablePointer<UInt32>,
         candidates: UnsafeMutablePointer<UInt64>, counts: UnsafeMutablePointer<Int>, depths: UnsafeMutablePointer<Int>,
         selves: UnsafeMutablePointer<Int>, failed: UnsafeMutablePointer<Bool>, queries: UnsafeMutablePointer<Int>,
         visit: @Sendable (_ query: Int, _ neighbours: UnsafeBufferPointer<Int>) -> Void
@@ -359,7 +369,7 @@ public struct ExactNearestNeighbors: Sendable {
                 guard depth > 0 else { continue }
                 let keys = candidates + r * capacity
                 collect(row: similarities + local * columns, count: columns, order: order + galleryStart, depth: depth,
-                        candidates: keys, capacity: capacity, filled: &counts[r], threshold: &thresholds[local])
+                        candidates: keys, capacity: capacity, filled: &counts[r], threshold: &thresholds[local], kept: kept)
                 let sampled = galleryStart + columns
                 if estimate && galleryStart < sample && sampled >= sample && sampled < n && thresholds[local] == -.infinity {
                     // Expected rank of the depth-th best in this uniform sample, lowered by `margin` σ.
@@ -381,14 +391,13 @@ public struct ExactNearestNeighbors: Sendable {
         for (local, r) in rows.enumerated() where depths[r] > 0 {
             let keys = candidates + r * capacity
             let depth = depths[r], count = counts[r]
-            var above = 0
-            for i in 0..<count where RankingKey.value(keys[i]) > estimates[local] { above += 1 }
-            if above < depth {
+            // The radix sort is linear: sorting every candidate costs less than selecting first.
+            RankingKey.sortDescending(keys, count: count, scratch: scratch)
+            // Exact only if the best `depth` all lie above the sampled estimate (−∞ without one).
+            if count < depth || !(RankingKey.value(keys[depth - 1]) > estimates[local]) {
                 failed[r] = true  // the sampled threshold was too high: searched again without it
                 continue
             }
-            // The radix sort is linear: sorting every candidate costs less than selecting first.
-            RankingKey.sortDescending(keys, count: count, scratch: scratch)
             // The best `depth` as gallery indices, in place (Int and UInt64 share size and
             // alignment), here on the task's core rather than on the visiting thread.
             keys.withMemoryRebound(to: Int.self, capacity: depth) { slots in
@@ -399,15 +408,11 @@ public struct ExactNearestNeighbors: Sendable {
     }
 
     /// Appends the similarities of one query row that can still reach its best `depth`
-    /// (greater than `threshold`), compacting to the best `depth` when the buffer fills.
-    /// `order[j]` is the gallery index of column j.
+    /// (at least `threshold`), compacting to the best `depth` when the buffer fills.
+    /// `order[j]` is the gallery index of column j; `kept` is scratch for `count` columns.
     ///
-    /// Branch-free, in two passes per run of columns: the first writes every column's number at
-    /// the end of the buffer and advances the count only for a kept one (so the tenth or so of
-    /// the columns that are kept with MAP@R's depth R ≈ n/10 cost no mispredicted branch), the
-    /// second turns the kept numbers into keys. A run is no longer than the room left, so the
-    /// speculative write always lands inside the buffer; a full buffer is compacted before the
-    /// next run.
+    /// Two stages: `ColumnFilter` lists the columns that reach the threshold without a branch
+    /// (about a tenth of them are kept with MAP@R's depth R ≈ n/10), then keys are made for those.
     ///
     /// A compaction's threshold (the depth-th best so far) only rises, and an item equal to it
     /// ranks below every kept item with that value only if its index is higher; gallery indices
@@ -415,31 +420,25 @@ public struct ExactNearestNeighbors: Sendable {
     @inline(__always)
     static func collect(
         row: UnsafePointer<Float>, count: Int, order: UnsafePointer<UInt32>, depth: Int,
-        candidates: UnsafeMutablePointer<UInt64>, capacity: Int, filled: inout Int, threshold: inout Float
+        candidates: UnsafeMutablePointer<UInt64>, capacity: Int, filled: inout Int, threshold: inout Float,
+        kept: UnsafeMutablePointer<UInt32>
     ) {
-        var t = threshold, n = filled, j = 0
-        while j < count {
+        // -∞ marks the query itself (leave-one-out) and is never kept, even while t = -∞.
+        var floor = max(threshold, -Float.greatestFiniteMagnitude), n = filled
+        let found = ColumnFilter.columns(of: row, count: count, atLeast: floor, into: kept)
+        for i in 0..<found {
+            let column = Int(truncatingIfNeeded: kept[i]), value = row[column]
             if n == capacity {
                 RankingKey.selectLargest(candidates, count: n, k: depth)
                 n = depth
-                t = max(t, RankingKey.value(candidates[depth - 1]))
+                threshold = max(threshold, RankingKey.value(candidates[depth - 1]))
+                floor = max(floor, threshold)
             }
-            // -∞ marks the query itself (leave-one-out) and is never kept, even while t = -∞.
-            let floor = max(t, -Float.greatestFiniteMagnitude)
-            let end = min(count, j + (capacity - n))
-            let first = n
-            while j < end {
-                candidates[n] = UInt64(truncatingIfNeeded: j)
-                n &+= row[j] >= floor ? 1 : 0
-                j &+= 1
-            }
-            for i in first..<n {
-                let column = Int(truncatingIfNeeded: candidates[i])
-                candidates[i] = RankingKey.make(row[column], index: Int(order[column]))
-            }
+            guard value >= floor else { continue }  // only after a compaction raised the floor
+            candidates[n] = RankingKey.make(value, index: Int(order[column]))
+            n &+= 1
         }
         filled = n
-        threshold = t
     }
 
     /// The 1-based rank, in the whole ranking, of the best gallery item `relevant` accepts, for

@@ -124,6 +124,27 @@ import Testing
 @Suite struct RankingKeyTests {
     /// The radix sort agrees with a comparison sort, with many equal similarities (ties by index)
     /// and negative, zero and positive values.
+    /// The vector left-pack lists exactly the columns a scalar compare keeps: every length 0…40
+    /// (whole groups of 8 and tails), thresholds below, inside and above the values, −∞ entries
+    /// (leave-one-out's own column), NaN and ±0.
+    @Test func columnFilterMatchesAScalarCompare() {
+        var rng = SplitMix64(seed: 21)
+        for count in 0...40 {
+            var row = (0..<count).map { _ in Float(rng.nextNormal()) }
+            for j in stride(from: 0, to: count, by: 7) { row[j] = [-Float.infinity, .nan, 0, -0][j / 7 % 4] }
+            for threshold: Float in [-.greatestFiniteMagnitude, -1, 0, 0.5, 3] {
+                var kept = [UInt32](repeating: .max, count: count)
+                let found = row.withUnsafeBufferPointer { r in
+                    kept.withUnsafeMutableBufferPointer { k in
+                        ColumnFilter.columns(of: r.baseAddress!, count: count, atLeast: threshold, into: k.baseAddress!)
+                    }
+                }
+                let expected = (0..<count).filter { row[$0] >= threshold }.map(UInt32.init)
+                #expect(Array(kept[0..<found]) == expected, "count \(count), threshold \(threshold)")
+            }
+        }
+    }
+
     @Test func radixSortAgreesWithSort() {
         var rng = SplitMix64(seed: 9)
         for count in [1, 2, 7, 100, 3000] {
