@@ -423,7 +423,7 @@ public struct ExactNearestNeighbors: Sendable {
         candidates: UnsafeMutablePointer<UInt64>, capacity: Int, filled: inout Int, threshold: inout Float,
         kept: UnsafeMutablePointer<UInt32>
     ) {
-        // -∞ marks the query itself (leave-one-out) and is never kept, even while t = -∞.
+        // -∞ marks the query itself (leave-one-out) and is never kept, even while the threshold is -∞.
         var floor = max(threshold, -Float.greatestFiniteMagnitude), n = filled
         let found = ColumnFilter.columns(of: row, count: count, atLeast: floor, into: kept)
         for i in 0..<found {

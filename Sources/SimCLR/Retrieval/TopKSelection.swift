@@ -96,22 +96,14 @@ enum RankingKey {
             let buckets = 1 << width, mask = UInt64(buckets - 1), w = UInt64(width)
             withUnsafeTemporaryAllocation(of: Int32.self, capacity: 3 * buckets) { h in
                 let h0 = h.baseAddress!, h1 = h0 + buckets, h2 = h1 + buckets
-                h0.initialize(repeating: 0, count: passes * buckets)
+                h0.initialize(repeating: 0, count: 3 * buckets)
                 // Ascending digits of top − similarity: descending keys. The counts of every
-                // pass in one read.
-                if passes == 2 {
-                    for i in 0..<count {
-                        let d = (top &- (keys[i] &>> 32)) &>> dropped
-                        h0[Int(truncatingIfNeeded: d & mask)] &+= 1
-                        h1[Int(truncatingIfNeeded: (d &>> w) & mask)] &+= 1
-                    }
-                } else {
-                    for i in 0..<count {
-                        let d = (top &- (keys[i] &>> 32)) &>> dropped
-                        h0[Int(truncatingIfNeeded: d & mask)] &+= 1
-                        h1[Int(truncatingIfNeeded: (d &>> w) & mask)] &+= 1
-                        h2[Int(truncatingIfNeeded: (d &>> (2 &* w)) & mask)] &+= 1
-                    }
+                // pass in one read (the third pass's counts are taken and unused with two).
+                for i in 0..<count {
+                    let d = (top &- (keys[i] &>> 32)) &>> dropped
+                    h0[Int(truncatingIfNeeded: d & mask)] &+= 1
+                    h1[Int(truncatingIfNeeded: (d &>> w) & mask)] &+= 1
+                    h2[Int(truncatingIfNeeded: (d &>> (2 &* w)) & mask)] &+= 1
                 }
                 for pass in 0..<passes {
                     let counts = h0 + pass * buckets
