@@ -62,6 +62,8 @@ import Testing
             (["--resume", "--overwrite"], "exclude each other"),
             (["--knn-every", "0"], "--knn-every must be at least 1"),
             (["--knn-data", "/nonexistent/test"], "--knn-data /nonexistent/test: no such folder"),
+            (["--loss", "dcl", "--supervision", "labels"], "dcl is self-supervised"),
+            (["--loss", "dcl", "--small-crops", "2"], "needs --loss ntxent"),
         ]
         for (extra, expected) in cases {
             let message = try #require(Self.validationMessage(base + extra), "\(extra) should be rejected")
@@ -74,6 +76,21 @@ import Testing
         #expect(missing.contains("--data /nonexistent/train: no such folder") && missing.contains("HINT"))
         #expect(Self.validationMessage(base) == nil)
         #expect(Self.validationMessage(base + ["--optimizer", "adamw", "--loss", "triplet", "--lr-scaling", "sqrt"]) == nil)
+    }
+
+    /// `--loss dcl` trains (finite losses) and the checkpoint records it (so --resume keeps it).
+    @Test func trainsWithTheDecoupledLoss() throws {
+        let data = try Self.imageFolder()
+        let out = Self.temporaryFolder()
+        try SimCLRCommand.Pretrain.parse([
+            "--data", data, "--out", out, "--epochs", "1", "--loss", "dcl", "--temperature", "0.2",
+            "--batch-size", "4", "--widths", "4,8,8", "--projection-dim", "8", "--image-size", "12",
+        ]).run()
+        let steps = try MetricsLog.records(atPath: out + "/metrics.jsonl").filter { $0.kind == .step }
+        #expect(!steps.isEmpty)
+        #expect(steps.allSatisfy { $0.loss.isFinite })
+        let arguments = try TrainingCheckpoint.read(path: out + "/checkpoint.safetensors").arguments
+        #expect(arguments.contains("\"loss\":\"dcl\""), "\(arguments)")
     }
 
     @Test func trainsResumesAndExports() throws {

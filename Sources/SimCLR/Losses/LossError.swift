@@ -8,6 +8,8 @@ public enum LossError: Error, CustomStringConvertible, Equatable, Sendable {
     case oddViewCount(rows: Int)
     /// A batch of views must hold at least one image (2 rows).
     case emptyBatch
+    /// The decoupled loss (DCL) needs a negative per anchor: at least 2 images (4 rows).
+    case noNegatives(rows: Int)
 
     public var description: String {
         switch self {
@@ -19,6 +21,8 @@ public enum LossError: Error, CustomStringConvertible, Equatable, Sendable {
             return "a batch of views needs an even row count 2N (rows i and i+N are the two views of image i), got \(rows) rows"
         case .emptyBatch:
             return "a batch of views needs at least one image (2 rows), got none"
+        case .noNegatives(let rows):
+            return "the decoupled loss (dcl) needs at least 2 images per batch (4 rows) so that every view has a negative, got \(rows) rows"
         }
     }
 

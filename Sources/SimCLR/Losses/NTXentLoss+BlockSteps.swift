@@ -4,7 +4,7 @@ extension NTXentLoss {
     /// Runs the row kernel over `count` logit rows of anchors `firstRow..<firstRow+count`,
     /// writing each anchor's loss, hit (1 or 0) and 1/Σ at its global index.
     static func exponentiateRows(
-        _ block: UnsafeMutablePointer<Float>, count: Int, firstRow: Int, views: Int,
+        _ block: UnsafeMutablePointer<Float>, count: Int, firstRow: Int, views: Int, decoupled: Bool,
         losses: UnsafeMutablePointer<Float>, hits: UnsafeMutablePointer<Float>,
         inverseSums: UnsafeMutablePointer<Float>
     ) {
@@ -18,7 +18,8 @@ extension NTXentLoss {
                 let anchor = firstRow + local
                 let positive = anchor < half ? anchor + half : anchor - half
                 let row = NTXentRowKernel.exponentiateRow(
-                    blockPointer.base + local * views, count: views, diagonal: anchor, positive: positive)
+                    blockPointer.base + local * views, count: views, diagonal: anchor, positive: positive,
+                    decoupled: decoupled)
                 lossPointer.base[anchor] = row.loss
                 hitPointer.base[anchor] = row.positiveIsTop ? 1 : 0
                 inversePointer.base[anchor] = row.inverseSum

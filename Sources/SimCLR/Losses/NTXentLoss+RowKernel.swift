@@ -12,22 +12,29 @@ enum NTXentRowKernel {
 
     /// Overwrites `logits[0..<count]` (the row `s_r·` = u_r·u_k / τ of anchor r) with
     /// `exp(s_rk − max_k s_rk)`, the diagonal with exactly 0 (it is excluded from the
-    /// denominator, not penalised). The softmax row is then `logits · inverseSum`.
+    /// denominator, not penalised); `decoupled` (DCL) also stores 0 for the positive and takes
+    /// the maximum over the negatives only. The softmax row is then `logits · inverseSum`.
     ///
-    /// - Returns: the row loss `l_r = log Σ_{k≠r} exp(s_rk) − s_r,positive`, `1 / Σ` of the
-    ///   stored exponentials (Σ ≥ 1: the largest term is exp(0)), and whether the positive is
-    ///   strictly more similar than every negative (ties count as misses).
-    /// - Precondition: `diagonal != positive`, both `< count`.
+    /// - Returns: the row loss `l_r = log Σ exp(s_rk) − s_r,positive` (the sum over k ≠ r, and
+    ///   also k ≠ positive when decoupled), `1 / Σ` of the stored exponentials (Σ ≥ 1: the
+    ///   largest term is exp(0)), and whether the positive is strictly more similar than every
+    ///   negative (ties count as misses).
+    /// - Precondition: `diagonal != positive`, both `< count`; decoupled rows hold a negative.
     @inline(__always)
     static func exponentiateRow(
-        _ logits: UnsafeMutablePointer<Float>, count: Int, diagonal: Int, positive: Int
+        _ logits: UnsafeMutablePointer<Float>, count: Int, diagonal: Int, positive: Int, decoupled: Bool
     ) -> (loss: Float, inverseSum: Float, positiveIsTop: Bool) {
         let positiveLogit = logits[positive]
         logits[diagonal] = -.infinity
         logits[positive] = -.infinity
         let negativeMax = maximum(logits, count: count)
-        logits[positive] = positiveLogit
-        let rowMax = max(negativeMax, positiveLogit)
+        let rowMax: Float
+        if decoupled {
+            rowMax = negativeMax
+        } else {
+            logits[positive] = positiveLogit
+            rowMax = max(negativeMax, positiveLogit)
+        }
         let sum = exponentiate(logits, count: count, subtracting: rowMax)
         return (log(sum) + rowMax - positiveLogit, 1 / sum, positiveLogit > negativeMax)
     }

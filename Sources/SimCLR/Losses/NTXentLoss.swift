@@ -29,6 +29,16 @@
 /// be 16 GiB). One block is the unblocked computation; results differ between block sizes only
 /// by float rounding.
 ///
+/// Decoupled (`decoupled: true`, DCL: Yeh et al. 2022, arXiv 2110.06848, eq. 6; lightly's
+/// `DCLLoss` without a weight function): the positive is also left out of the denominator,
+///
+///     l_r = −s_r,pos(r) + log Σ_{k≠r, k≠pos(r)} exp(s_rk),
+///
+/// which removes the negative–positive coupling that shrinks NT-Xent's gradient once the positive
+/// is easy (the paper's small-batch argument). The same kernels run: the positive's stored
+/// exponential is 0, so `G = P − onehot` holds with P the softmax over the negatives. It needs at
+/// least 2 images (N ≥ 2): with one there are no negatives.
+///
 /// Workspaces are allocated on the first call with a given shape and reused afterwards. The
 /// class is not thread-safe: one call at a time.
 ///
@@ -36,6 +46,8 @@
 public final class NTXentLoss: ViewEmbeddingLoss {
     /// Temperature τ > 0, dimensionless (SimCLR: 0.5 for CIFAR-10, 0.1 for ImageNet).
     public let temperature: Float
+    /// Whether the positive is left out of the denominator (DCL) or kept in it (NT-Xent).
+    public let decoupled: Bool
     /// Upper bound on the bytes of one logits block `[blockRows, 2N]` (at least one row is
     /// always used). `Int.max` computes the whole matrix at once.
     public let logitBlockBytes: Int
@@ -53,10 +65,13 @@ public final class NTXentLoss: ViewEmbeddingLoss {
     private let blockProducts = LossWorkspace()
 
     /// - Throws: `LossError.nonPositiveTemperature` unless `temperature` is finite and > 0.
-    public init(temperature: Float, logitBlockBytes: Int = NTXentLoss.defaultLogitBlockBytes) throws(LossError) {
+    public init(
+        temperature: Float, decoupled: Bool = false, logitBlockBytes: Int = NTXentLoss.defaultLogitBlockBytes
+    ) throws(LossError) {
         guard temperature > 0, temperature.isFinite else { throw .nonPositiveTemperature(temperature) }
         precondition(logitBlockBytes > 0, "NTXentLoss: logitBlockBytes must be > 0, got \(logitBlockBytes)")
         self.temperature = temperature
+        self.decoupled = decoupled
         self.logitBlockBytes = logitBlockBytes
     }
 
@@ -80,7 +95,7 @@ public final class NTXentLoss: ViewEmbeddingLoss {
             embeddingGradient = Tensor(shape: embeddings.shape)
         }
         let rows = embeddings.shape[0], dimension = embeddings.shape[1]
-        try LossError.checkViewRows(rows)
+        try checkRows(rows)
         return embeddings.withUnsafeBufferPointer { z in
             embeddingGradient.withUnsafeMutableBufferPointer { dz in
                 compute(z.baseAddress!, rows: rows, dimension: dimension, dz.baseAddress!)
@@ -91,13 +106,19 @@ public final class NTXentLoss: ViewEmbeddingLoss {
     /// The pointer form of `lossAndGradient(embeddings:embeddingGradient:)`: `embeddings` and
     /// `embeddingGradient` are `[rows, dimension]` row-major; the gradient is overwritten.
     ///
-    /// - Throws: `LossError.emptyBatch` / `.oddViewCount` unless `rows` is 2N with N ≥ 1.
+    /// - Throws: `LossError.emptyBatch` / `.oddViewCount` unless `rows` is 2N with N ≥ 1;
+    ///   `.noNegatives` for the decoupled loss with N = 1.
     public func lossAndGradient(
         embeddings z: UnsafePointer<Float>, rows: Int, dimension: Int,
         embeddingGradient dz: UnsafeMutablePointer<Float>
     ) throws(LossError) -> ViewLossResult {
-        try LossError.checkViewRows(rows)
+        try checkRows(rows)
         return compute(z, rows: rows, dimension: dimension, dz)
+    }
+
+    private func checkRows(_ rows: Int) throws(LossError) {
+        try LossError.checkViewRows(rows)
+        if decoupled && rows < 4 { throw .noNegatives(rows: rows) }
     }
 
     private func compute(
@@ -125,7 +146,7 @@ public final class NTXentLoss: ViewEmbeddingLoss {
                 .none, .transposed, m: count, n: rows, k: dimension, alpha: 1 / temperature,
                 a: ub, lda: dimension, b: u, ldb: dimension, beta: 0, c: block, ldc: rows)
             Self.exponentiateRows(
-                block, count: count, firstRow: start, views: rows,
+                block, count: count, firstRow: start, views: rows, decoupled: decoupled,
                 losses: losses, hits: hits, inverseSums: inverseSums)
             // du_b += scale · (diag(1/Σ)(E_b·U) − U_pos(b))
             BLAS.sgemm(

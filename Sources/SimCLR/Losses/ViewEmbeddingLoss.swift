@@ -50,10 +50,13 @@ extension ViewEmbeddingLoss {
     }
 }
 
-/// Which self-supervised loss the trainer optimises (`--loss ntxent|contrastive|triplet`).
+/// Which self-supervised loss the trainer optimises (`--loss ntxent|dcl|contrastive|triplet`).
 public enum ContrastiveLossKind: String, CaseIterable, Sendable, Codable {
     /// NT-Xent over the 2N × 2N cosine-similarity matrix (SimCLR, arXiv 2002.05709).
     case ntxent
+    /// Decoupled contrastive loss: NT-Xent without the positive in the denominator (Yeh et al.
+    /// 2022, arXiv 2110.06848; lightly's `DCLLoss`). Self-supervised, two views only.
+    case dcl
     /// Pairwise margin loss (Hadsell, Chopra & LeCun 2006) over view pairs.
     case contrastive
     /// Triplet margin loss (FaceNet, arXiv 1503.03832) over anchor/positive/negative views.
@@ -67,6 +70,8 @@ public enum ContrastiveLossKind: String, CaseIterable, Sendable, Codable {
         switch self {
         case .ntxent:
             return try NTXentLoss(temperature: settings.temperature)
+        case .dcl:
+            return try NTXentLoss(temperature: settings.temperature, decoupled: true)
         case .contrastive:
             return try ContrastiveLoss(
                 margin: settings.contrastiveMargin, mining: settings.contrastiveMining,

@@ -77,4 +77,18 @@ public struct CollapseDetector: Sendable, Equatable {
     /// ln(V − 1) for a batch of V views, e.g. V = 2N: the loss of collinear views for NT-Xent and
     /// for SupCon (multi-crop, label supervision), where every logit is 1/τ.
     public static func degenerateNTXentLoss(views: Int) -> Double { log(Double(views - 1)) }
+
+    /// ln(V − 2) for a batch of V views: the decoupled loss (DCL) of collinear views, whose
+    /// denominator holds the V − 2 negatives only.
+    public static func degenerateDCLLoss(views: Int) -> Double { log(Double(views - 2)) }
+
+    /// The collapsed-batch loss of `loss` over V views, or nil for the margin losses (which have
+    /// no such fixed value).
+    public static func degenerateLoss(_ loss: ContrastiveLossKind, views: Int) -> Double? {
+        switch loss {
+        case .ntxent: return degenerateNTXentLoss(views: views)
+        case .dcl: return degenerateDCLLoss(views: views)
+        case .contrastive, .triplet: return nil
+        }
+    }
 }

@@ -333,7 +333,7 @@ public final class Trainer {
         let spread = CollapseDetector.spread(of: z)
         collapse.update(
             step: progress.step, loss: Double(result.loss), spread: spread,
-            degenerateLoss: configuration.loss == .ntxent ? CollapseDetector.degenerateNTXentLoss(views: configuration.viewsPerStep) : nil)
+            degenerateLoss: CollapseDetector.degenerateLoss(configuration.loss, views: configuration.viewsPerStep))
         let record = MetricsRecord(
             kind: .step, epoch: progress.epoch + 1, step: progress.step, loss: Double(result.loss),
             learningRate: learningRate, viewsPerSecond: Double(configuration.viewsPerStep) / (t5 - t0),

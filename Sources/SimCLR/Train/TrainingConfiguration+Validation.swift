@@ -38,6 +38,9 @@ extension TrainingConfiguration {
                 batchSize)
         }
         try require(
+            loss != .dcl || supervision == .views, "loss",
+            "dcl is self-supervised (--supervision views); with labels use ntxent (SupCon)", loss.rawValue)
+        try require(
             mining != .semiHard || supervision == .labels, "mining", "semi-hard needs --supervision labels", mining.rawValue)
         try require(
             mining == TrainingDefaults.mining || loss == .triplet, "mining", "applies to --loss triplet only",

@@ -149,6 +149,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         case .labels:
             switch loss {
             case .ntxent: return try SupConLoss(temperature: temperature)
+            case .dcl: preconditionFailure("validate() refuses --loss dcl with --supervision labels")
             case .contrastive: return try LabeledContrastiveLoss(margin: margin, normalization: settings.normalization)
             case .triplet: return try LabeledTripletLoss(margin: margin, mining: mining, normalization: settings.normalization)
             }

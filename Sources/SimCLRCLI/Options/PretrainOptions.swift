@@ -21,7 +21,7 @@ struct PretrainOptions: ParsableArguments {
     @Option(help: "Images per step N; each step sees 2N views, plus K·N small ones with --small-crops K (default \(TrainingDefaults.batchSize)).")
     var batchSize: Int?
 
-    @Option(help: "Loss over the views: ntxent, contrastive, triplet (default ntxent).")
+    @Option(help: "Loss over the views: ntxent, dcl (NT-Xent without the positive in the denominator, Yeh et al. 2022; views only), contrastive, triplet (default ntxent).")
     var loss: ContrastiveLossKind?
 
     @Option(help: "Where the positives come from: views (the other view of the image, SimCLR) or labels (images of the same class folder: ntxent becomes SupCon, contrastive runs over every labelled pair, triplet mines by --mining) (default \(TrainingDefaults.supervision.rawValue)).")

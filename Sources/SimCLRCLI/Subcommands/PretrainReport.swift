@@ -26,7 +26,7 @@ enum PretrainReport {
             name += ", \(c.viewsPerImage) views per image as positives (supcon over image indices)"
         }
         let mining = c.loss == .triplet ? " " + c.mining.rawValue : ""
-        let setting = c.loss == .ntxent ? "τ \(c.temperature)" : "margin \(c.margin)"
+        let setting = c.loss == .ntxent || c.loss == .dcl ? "τ \(c.temperature)" : "margin \(c.margin)"
         let sampler = c.samplesPerClass.map { ", \($0) images per class" } ?? ""
         return "\(name)\(mining) (\(setting)), \(c.supervision.rawValue)\(sampler)"
     }
