@@ -122,8 +122,6 @@ import Testing
 }
 
 @Suite struct RankingKeyTests {
-    /// The radix sort agrees with a comparison sort, with many equal similarities (ties by index)
-    /// and negative, zero and positive values.
     /// The vector left-pack lists exactly the columns a scalar compare keeps: every length 0…40
     /// (whole groups of 8 and tails), thresholds below, inside and above the values, −∞ entries
     /// (leave-one-out's own column), NaN and ±0.
@@ -145,6 +143,8 @@ import Testing
         }
     }
 
+    /// The radix sort agrees with a comparison sort, with many equal similarities (ties by index)
+    /// and negative, zero and positive values.
     @Test func radixSortAgreesWithSort() {
         var rng = SplitMix64(seed: 9)
         for count in [1, 2, 7, 100, 3000] {
