@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct ContrastiveLossKindTests {
     @Test func namesMatchTheLossFlag() {
-        #expect(ContrastiveLossKind.allCases.map(\.rawValue) == ["ntxent", "contrastive", "triplet"])
+        #expect(ContrastiveLossKind.allCases.map(\.rawValue) == ["ntxent", "dcl", "contrastive", "triplet"])
         #expect(ContrastiveLossKind(rawValue: "triplet") == .triplet)
     }
 
