@@ -3,9 +3,9 @@ import Foundation
 /// Notices a collapsed run: every view mapped to (nearly) one direction, so the loss sits at its
 /// degenerate value and the representation carries nothing (Chen et al. 2020 and most SSL papers
 /// call this "collapse"; e.g. AdamW at lr 1e6). Two signs, each held for `patience` steps in a
-/// row: the embedding spread (below) under `minimumSpread`, or the NT-Xent loss within
-/// `lossTolerance` (relative) of ln(2N − 1), its value when all 2N z rows are collinear
-/// (ln(V − 1) for V rows of z, e.g. (2 + K)·N with multi-crop).
+/// row: the embedding spread (below) under `minimumSpread`, or the loss within `lossTolerance`
+/// (relative) of its value when all z rows are collinear (`degenerateLoss`: NT-Xent's
+/// ln(V − 1) for V rows of z, e.g. 2N or (2 + K)·N with multi-crop; DCL's ln(V − 2)).
 ///
 /// The trainer updates it after every step and marks the records (`collapsed`), so the progress
 /// line, the summary and `metrics.jsonl` all say it.
