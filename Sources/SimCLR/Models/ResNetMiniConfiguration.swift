@@ -5,7 +5,10 @@ public struct ResNetMiniConfiguration: Codable, Sendable, Equatable {
     public var widths: [Int]
     /// Image channels C: 1 (grayscale) or 3 (RGB).
     public var inputChannels: Int
-    /// Side of the square training images, in pixels (≥ 8); the network itself accepts any size.
+    /// Side of the square images the encoder is for, in pixels (≥ 8): what `probe`, `embed` and
+    /// `retrieval` feed it, and the training views' side unless the run's augmentation sets
+    /// another (`--view-size`, FixRes-style training at a lower resolution). The network itself
+    /// accepts any size.
     public var imageSize: Int
     /// P, the size of z.
     public var projectionDim: Int

@@ -5,7 +5,8 @@ extension TrainingConfiguration {
     /// `--projection-dim`, `--batch-size`): small enough that the products of the memory estimate
     /// cannot overflow, far above any run this machine could hold.
     public static let sizeLimit = 1 << 20
-    /// The smallest view side (`--image-size`, `--small-crop-size`): the third stage still sees 2×2.
+    /// The smallest view side (`--image-size`, `--view-size`, `--small-crop-size`): the third stage
+    /// still sees 2×2.
     public static let minimumViewSide = 8
     /// The most small views per image (`--small-crops`; SwAV uses 6, DINO 8–10).
     public static let maximumSmallCrops = 16
@@ -62,13 +63,19 @@ extension TrainingConfiguration {
             model.imageSize >= Self.minimumViewSide && model.imageSize <= limit, "image_size",
             "must be between \(Self.minimumViewSide) and \(limit)", model.imageSize)
         try require(model.inputChannels == 1 || model.inputChannels == 3, "channels", "must be 1 or 3", model.inputChannels)
+        let views = viewSize
+        try require(
+            min(views.height, views.width) >= Self.minimumViewSide && max(views.height, views.width) <= limit, "view_size",
+            "must be between \(Self.minimumViewSide) and \(limit) on each side", "\(views.height)x\(views.width)")
         if let multiCrop {
             try require(
                 multiCrop.count >= 1 && multiCrop.count <= Self.maximumSmallCrops, "small_crops",
                 "must be between 0 (off) and \(Self.maximumSmallCrops)", multiCrop.count)
+            let fullSide = min(views.height, views.width)
+            let fullFlag = viewSizeDescription.hasPrefix("--image-size") ? "--image-size" : "--view-size"
             try require(
-                multiCrop.size >= Self.minimumViewSide && multiCrop.size <= model.imageSize, "small_crop_size",
-                "must be between \(Self.minimumViewSide) and --image-size (\(model.imageSize))", multiCrop.size)
+                multiCrop.size >= Self.minimumViewSide && multiCrop.size <= fullSide, "small_crop_size",
+                "must be between \(Self.minimumViewSide) and \(fullFlag) (\(fullSide))", multiCrop.size)
             try require(
                 multiCrop.scale.lowerBound > 0 && multiCrop.scale.upperBound <= 1, "small_crop_scale",
                 "must be a range low,high within (0, 1]", "\(multiCrop.scale.lowerBound),\(multiCrop.scale.upperBound)")
@@ -80,7 +87,7 @@ extension TrainingConfiguration {
         let needed = estimatedActivationBytes
         guard needed <= physicalMemory / 2 else {
             throw TrainingConfigurationError.tooMuchMemory(
-                sizes: "--image-size \(model.imageSize) with --batch-size \(batchSize), --widths "
+                sizes: "\(viewSizeDescription) with --batch-size \(batchSize), --widths "
                     + model.widths.map(String.init).joined(separator: ",") + " and --projection-dim \(model.projectionDim)"
                     + (multiCrop.map { " (plus --small-crops \($0.count) of --small-crop-size \($0.size))" } ?? ""),
                 neededBytes: needed, availableBytes: physicalMemory)
@@ -132,7 +139,7 @@ extension TrainingConfiguration {
     /// resolution, for 2N full-size views and K·N small ones, as Float32. Saturates at
     /// `UInt64.max` instead of overflowing.
     public var estimatedActivationBytes: UInt64 {
-        let full = activationBytes(side: model.imageSize, views: Self.saturatingProduct([2, batchSize]))
+        let full = activationBytes(side: max(viewSize.height, viewSize.width), views: Self.saturatingProduct([2, batchSize]))
         guard let multiCrop else { return full }
         let small = activationBytes(side: multiCrop.size, views: Self.saturatingProduct([multiCrop.count, batchSize]))
         let (bytes, overflow) = full.addingReportingOverflow(small)

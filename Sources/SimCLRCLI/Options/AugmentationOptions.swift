@@ -29,7 +29,7 @@ struct AugmentationOptions: ParsableArguments {
     @Option(help: "Augmentation recipe: \(AugmentationConfig.Preset.allNames.joined(separator: ", ")).")
     var preset: String = AugmentationConfig.Preset.fashionMNIST.rawValue
 
-    @Option(help: "View size HxW (default: the images' size); pretrain sets it with --image-size instead.")
+    @Option(help: "View size HxW or S (default: the images' size; pretrain: --image-size). Pretrain views smaller than --image-size train faster, and the encoder is still evaluated at --image-size (FixRes).")
     var viewSize: ViewSize?
     @Option(help: "Crop area fraction range low,high.")
     var cropScale: Interval?

@@ -67,7 +67,7 @@ struct PretrainOptions: ParsableArguments {
     @Option(help: "Size P of the projection z (default \(TrainingDefaults.projectionDim)).")
     var projectionDim: Int?
 
-    @Option(help: "Side of the square views in pixels (default \(TrainingDefaults.imageSize)).")
+    @Option(help: "Side of the square images the encoder is for (encoder.json's image_size: what probe, embed and retrieval feed it) and of the training views unless --view-size, in pixels (default \(TrainingDefaults.imageSize)).")
     var imageSize: Int?
 
     @Option(help: "Seed of the initial weights, data order and augmentation (default \(TrainingDefaults.seed)).")
@@ -77,7 +77,7 @@ struct PretrainOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Multi-crop (SwAV): K small views per image besides the two full-size ones, all views of an image positives of each other (NT-Xent with several positives: SupCon with labels = image index); views/s then counts both kinds; 0 turns it off (default \(TrainingDefaults.smallCrops); DINO's --local_crops_number).")
     var smallCrops: Int?
 
-    @Option(parsing: .unconditional, help: "Side of the small multi-crop views in pixels, at most --image-size (default \(TrainingDefaults.smallCropSize)).")
+    @Option(parsing: .unconditional, help: "Side of the small multi-crop views in pixels, at most the full views' side (--view-size, else --image-size; default \(TrainingDefaults.smallCropSize)).")
     var smallCropSize: Int?
 
     @Option(help: ArgumentHelp(
@@ -180,18 +180,17 @@ struct PretrainOptions: ParsableArguments {
         c.multiCrop = multiCrop
     }
 
-    /// The augmentation flags applied to the preset, with square views of `imageSize`.
+    /// The augmentation flags applied to the preset, with views of `--view-size`, else square
+    /// views of `imageSize`.
     ///
     /// - Throws: `ValidationError` naming the bad flag or parameter.
     func augmentationConfiguration(channels: Int, imageSize: Int) throws -> AugmentationConfig {
-        guard augmentation.viewSize == nil else {
-            throw ValidationError("pretrain sets the view size with --image-size; drop --view-size")
-        }
         do {
             var config = try augmentation.config()
-            // --image-size is TrainingConfiguration.validate's to check (range, then memory).
+            // The sizes are TrainingConfiguration.validate's to check (range, then memory).
+            config.outputSize = nil
             try config.validate(channels: channels)
-            config.outputSize = .init(height: imageSize, width: imageSize)
+            config.outputSize = augmentation.viewSize?.size ?? .init(height: imageSize, width: imageSize)
             return config
         } catch let error as ValidationError {
             throw error

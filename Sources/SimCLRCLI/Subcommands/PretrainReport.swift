@@ -4,10 +4,11 @@ import SimCLR
 /// The text `simclr pretrain` prints before and after training.
 enum PretrainReport {
     static func header(_ trainer: Trainer) -> String {
-        let c = trainer.configuration, dataset = trainer.dataset
+        let c = trainer.configuration, dataset = trainer.dataset, views = c.viewSize, side = c.model.imageSize
+        let evaluated = views == .init(height: side, width: side) ? "" : " (the encoder's images: \(side)×\(side))"
         return """
             \(dataset.count) images (\(dataset.channels) channel(s), \(dataset.classNames.count) classes) from \(c.data)
-            resnet-mini widths \(c.model.widths.map(String.init).joined(separator: ",")), projection \(c.model.projectionDim), \(c.model.imageSize)×\(c.model.imageSize) views\
+            resnet-mini widths \(c.model.widths.map(String.init).joined(separator: ",")), projection \(c.model.projectionDim), \(views.height)×\(views.width) views\(evaluated)\
             \(c.multiCrop.map { " + \($0.count) small \($0.size)×\($0.size) views per image (multi-crop, crop scale \($0.scale.lowerBound)–\($0.scale.upperBound)); views/s counts both" } ?? "")
             \(lossDescription(c)), \(c.optimizer.rawValue), peak lr \(String(format: "%.4g", c.peakLearningRate)) (\(c.learningRateScaling.rawValue)), warmup \(trainer.schedule.warmupSteps) of \(trainer.schedule.totalSteps) steps
             \(c.epochs) epochs × \(trainer.stepsPerEpoch) steps of \(c.batchSize) images; output in \(trainer.outputFolder)\

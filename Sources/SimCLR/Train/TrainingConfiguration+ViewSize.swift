@@ -1,0 +1,18 @@
+extension TrainingConfiguration {
+    /// Height × width in pixels of the full-size training views: the augmentation's `outputSize`,
+    /// else square views of `model.imageSize`. Views smaller than the images the encoder is for
+    /// train faster and, evaluated at the full size, see objects at the scale the random crops
+    /// zoomed them to (Touvron et al. 2019, "Fixing the train-test resolution discrepancy",
+    /// arXiv:1906.06423).
+    public var viewSize: AugmentationConfig.Size {
+        augmentation.outputSize ?? .init(height: model.imageSize, width: model.imageSize)
+    }
+
+    /// `--image-size 28`, or `--view-size 20x20` when the views differ from the images: the flag
+    /// that sets the views' size, for messages.
+    var viewSizeDescription: String {
+        let size = viewSize
+        return size == .init(height: model.imageSize, width: model.imageSize)
+            ? "--image-size \(model.imageSize)" : "--view-size \(size.height)x\(size.width)"
+    }
+}
