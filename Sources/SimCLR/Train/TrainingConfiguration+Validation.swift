@@ -72,10 +72,9 @@ extension TrainingConfiguration {
                 multiCrop.count >= 1 && multiCrop.count <= Self.maximumSmallCrops, "small_crops",
                 "must be between 0 (off) and \(Self.maximumSmallCrops)", multiCrop.count)
             let fullSide = min(views.height, views.width)
-            let fullFlag = viewSizeDescription.hasPrefix("--image-size") ? "--image-size" : "--view-size"
             try require(
                 multiCrop.size >= Self.minimumViewSide && multiCrop.size <= fullSide, "small_crop_size",
-                "must be between \(Self.minimumViewSide) and \(fullFlag) (\(fullSide))", multiCrop.size)
+                "must be between \(Self.minimumViewSide) and \(viewSizeFlag) (\(fullSide))", multiCrop.size)
             try require(
                 multiCrop.scale.lowerBound > 0 && multiCrop.scale.upperBound <= 1, "small_crop_scale",
                 "must be a range low,high within (0, 1]", "\(multiCrop.scale.lowerBound),\(multiCrop.scale.upperBound)")

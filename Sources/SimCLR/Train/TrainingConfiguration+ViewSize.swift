@@ -8,11 +8,14 @@ extension TrainingConfiguration {
         augmentation.outputSize ?? .init(height: model.imageSize, width: model.imageSize)
     }
 
-    /// `--image-size 28`, or `--view-size 20x20` when the views differ from the images: the flag
-    /// that sets the views' size, for messages.
+    /// `--image-size`, or `--view-size` when the views differ from the images: the flag that set
+    /// the views' size, for messages.
+    var viewSizeFlag: String {
+        viewSize == .init(height: model.imageSize, width: model.imageSize) ? "--image-size" : "--view-size"
+    }
+
+    /// `--image-size 28` or `--view-size 20x20`, for messages.
     var viewSizeDescription: String {
-        let size = viewSize
-        return size == .init(height: model.imageSize, width: model.imageSize)
-            ? "--image-size \(model.imageSize)" : "--view-size \(size.height)x\(size.width)"
+        viewSizeFlag == "--image-size" ? "--image-size \(model.imageSize)" : "--view-size \(viewSize.height)x\(viewSize.width)"
     }
 }
