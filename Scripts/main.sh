@@ -7,8 +7,8 @@
 #      Fashion-MNIST recipe, see docs/tuning.md) with SimCLR on the 60,000 training images,
 #   5. evaluates it with `simclr probe` on the 10,000 test images (linear probe, kNN,
 #      raw-pixel and random-init baselines) and prints the results table.
-# About 33 minutes on 2 cores with the defaults (about 29 of them pretraining: 10 epochs at
-# ~700 views/s). Longer: EPOCHS=20 RUN=runs/long Scripts/main.sh
+# About 34 minutes on 2 cores with the defaults (about 30 of them pretraining: 10 epochs at
+# ~680 views/s). Longer: EPOCHS=20 RUN=runs/long Scripts/main.sh
 # Interrupted (Ctrl-C)? Run it again: it resumes from the last checkpoint.
 # Environment: EPOCHS (default 10), RUN (output folder, default runs/fashion-mnist),
 #              BATCH (default 256), WIDTHS (ResNet-mini stage widths, default 32,64,256),

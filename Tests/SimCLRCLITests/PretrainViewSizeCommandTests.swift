@@ -44,6 +44,13 @@ import Testing
         let probe = try JSONDecoder().decode(ProbeReport.self, from: Data(contentsOf: URL(fileURLWithPath: report)))
         #expect(probe.evaluations.map(\.featureDimension) == [8])
 
+        // --resume keeps the stored views, without the flag or with the same flag again.
+        try SimCLRCommand.Pretrain.parse(["--out", out, "--resume", "--epochs", "2"]).run()
+        try SimCLRCommand.Pretrain.parse(["--out", out, "--resume", "--epochs", "3", "--view-size", "8"]).run()
+        let resumed = try TrainingCheckpoint.read(path: out + "/checkpoint.safetensors")
+        #expect(resumed.progress.epoch == 3)
+        #expect(try EncoderManifest.read(path: out + "/encoder.json").training.viewSize == .init(height: 8, width: 8))
+
         // Without --view-size the views are square views of --image-size, as before.
         let square = PretrainCommandTests.temporaryFolder()
         try SimCLRCommand.Pretrain.parse(["--data", data, "--out", square] + Self.tiny).run()

@@ -1,6 +1,7 @@
 extension TrainingConfiguration {
-    /// Height × width in pixels of the full-size training views: the augmentation's `outputSize`,
-    /// else square views of `model.imageSize`. Views smaller than the images the encoder is for
+    /// Height × width in pixels of the full-size training views: the augmentation's `outputSize`
+    /// (when nil, a library caller's choice, the views keep each image's own size; validation
+    /// and messages then take it to be `model.imageSize`). Views smaller than the images the encoder is for
     /// train faster and, evaluated at the full size, see objects at the scale the random crops
     /// zoomed them to (Touvron et al. 2019, "Fixing the train-test resolution discrepancy",
     /// arXiv:1906.06423).

@@ -38,8 +38,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// Seeds the initial weights and every view (data order and augmentation).
     public var seed: UInt64
     public var model: ResNetMiniConfiguration
-    /// The view pipeline; its `outputSize` is the full-size views' size (nil: square views of
-    /// `model.imageSize`).
+    /// The view pipeline; its `outputSize` is the full-size views' size (`simclr pretrain` always
+    /// sets it; nil makes views of each image's own size, see `viewSize`).
     public var augmentation: AugmentationConfig
     /// Small views besides the two full-size ones (`--small-crops`, SwAV's multi-crop); nil: the
     /// two views of SimCLR only. Left out of the JSON when nil, so such runs store what they

@@ -21,7 +21,7 @@ public enum TrainingConfigurationError: Error, CustomStringConvertible, Equatabl
         case .datasetDoesNotFit(let key, let value, let data, let reason):
             return "\(Self.flag(key)) \(value) does not fit --data \(data): \(reason)"
         case .tooMuchMemory(let sizes, let needed, let available):
-            return "\(sizes) needs about \(TrainingConfiguration.gibibytes(needed)) of activations per step, more than half of this machine's \(TrainingConfiguration.gibibytes(available))\n---> HINT: lower --image-size (or --view-size), --batch-size or --widths."
+            return "\(sizes) needs about \(TrainingConfiguration.gibibytes(needed)) of activations per step, more than half of this machine's \(TrainingConfiguration.gibibytes(available))\n---> HINT: lower the views' size (--view-size, else --image-size), --batch-size or --widths."
         }
     }
 }
