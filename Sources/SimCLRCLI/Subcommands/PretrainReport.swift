@@ -5,7 +5,7 @@ import SimCLR
 enum PretrainReport {
     static func header(_ trainer: Trainer) -> String {
         let c = trainer.configuration, dataset = trainer.dataset, views = c.viewSize, side = c.model.imageSize
-        let evaluated = views == .init(height: side, width: side) ? "" : " (the encoder's images: \(side)×\(side))"
+        let evaluated = c.viewsAreImageSize ? "" : " (the encoder's images: \(side)×\(side))"
         return """
             \(dataset.count) images (\(dataset.channels) channel(s), \(dataset.classNames.count) classes) from \(c.data)
             resnet-mini widths \(c.model.widths.map(String.init).joined(separator: ",")), projection \(c.model.projectionDim), \(views.height)×\(views.width) views\(evaluated)\
