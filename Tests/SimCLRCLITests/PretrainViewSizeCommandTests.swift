@@ -56,4 +56,21 @@ import Testing
         try SimCLRCommand.Pretrain.parse(["--data", data, "--out", square] + Self.tiny).run()
         #expect(try EncoderManifest.read(path: square + "/encoder.json").training.viewSize == .init(height: 12, width: 12))
     }
+
+    /// A folder of 12×12 images trained for the default 28×28 encoder would give an encoder that
+    /// probe, embed and retrieval refuse on those images: pretrain says so before any step, names
+    /// the flag that fixes it, and writes nothing.
+    @Test func refusesImagesOfAnotherSizeThanTheEncoders() throws {
+        let data = try PretrainCommandTests.imageFolder()  // 12×12 images
+        let out = PretrainCommandTests.temporaryFolder()
+        let withoutImageSize = Self.tiny.filter { $0 != "--image-size" && $0 != "12" }
+        do {
+            try SimCLRCommand.Pretrain.parse(["--data", data, "--out", out, "--view-size", "8"] + withoutImageSize).run()
+            Issue.record("12×12 images were trained for a 28×28 encoder")
+        } catch {
+            #expect("\(error)" == "--image-size 28 does not fit --data \(data): its images are 12×12, and the encoder would be for 28×28 images (encoder.json's image_size, which probe, embed and retrieval demand); pass --image-size 12 (smaller training views: --view-size)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: out + "/checkpoint.safetensors"))
+        #expect(!FileManager.default.fileExists(atPath: out + "/metrics.jsonl"))
+    }
 }

@@ -98,9 +98,23 @@ extension TrainingConfiguration {
     /// `--supervision labels` every non-empty class needs at least 2 images and there must be at
     /// least 2 classes; with `--samples-per-class M` every non-empty class needs M images and
     /// there must be batch size / M of them. Empty classes (kept by ImageFolder) take no part.
+    /// Images that all share one size must be square of `model.imageSize` (what `encoder.json`
+    /// promises and probe, embed and retrieval then demand); a folder of mixed sizes is allowed
+    /// (the views are resized crops).
     ///
-    /// - Throws: `TrainingConfigurationError.datasetDoesNotFit` naming the class.
+    /// - Throws: `TrainingConfigurationError.datasetDoesNotFit` naming the class or the size.
     public func validate(dataset: ImageDataset) throws(TrainingConfigurationError) {
+        if let first = dataset.images.first,
+            first.height != model.imageSize || first.width != model.imageSize,
+            dataset.images.allSatisfy({ $0.height == first.height && $0.width == first.width })
+        {
+            let hint = first.height == first.width
+                ? "; pass --image-size \(first.height) (smaller training views: --view-size)"
+                : "; the encoder takes square images"
+            throw .datasetDoesNotFit(
+                key: "image_size", value: "\(model.imageSize)", data: data,
+                reason: "its images are \(first.height)×\(first.width), and the encoder would be for \(model.imageSize)×\(model.imageSize) images (encoder.json's image_size, which probe, embed and retrieval demand)\(hint)")
+        }
         var sizes = [Int](repeating: 0, count: dataset.classNames.count)
         for label in dataset.labels where sizes.indices.contains(label) { sizes[label] += 1 }
         let present = sizes.indices.filter { sizes[$0] > 0 }
