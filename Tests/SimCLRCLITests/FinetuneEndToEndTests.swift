@@ -25,7 +25,7 @@ import Testing
         let model = try SimCLRModel(configuration: training.model, rng: &rng)
         try SafetensorsFile(tensors: model.stateDict(includeHead: false), metadata: ["format": "pt"])
             .write(to: folder.appendingPathComponent("encoder.safetensors").path)
-        try Data(EncoderManifest(training: training, includesHead: false).serialized())
+        try Data(EncoderManifest(training: training, includesHead: false).jsonBytes())
             .write(to: folder.appendingPathComponent("encoder.json"))
         return root
     }

@@ -8,7 +8,7 @@ import Glibc
 /// Exact duplicates are images with the same size, channel count and decoded pixels (SHA-256 of
 /// the pixels as in fixtures README section 2): in a contrastive batch they become false
 /// negatives.
-public struct DatasetInspection: Sendable, Encodable {
+public struct DatasetInspection: Sendable, Encodable, JSONDocument {
     /// One decoded file.
     public struct Sample: Sendable, Encodable, Equatable {
         /// Path relative to the root (the file name for a single file).

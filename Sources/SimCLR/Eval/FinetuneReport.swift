@@ -4,7 +4,7 @@ import Foundation
 /// subset (with its file list), then one entry per trained classifier (the fine-tuned encoder and,
 /// with `--baseline from-scratch`, the same protocol from a random-init encoder) with its test
 /// top-1, top-5, per-class accuracy, confusion matrix and times.
-public struct FinetuneReport: Codable, Sendable, Equatable {
+public struct FinetuneReport: Codable, Sendable, Equatable, JSONDocument {
     public static let fileName = "report.json"
 
     /// One trained classifier evaluated on the test folder.
@@ -106,13 +106,6 @@ public struct FinetuneReport: Codable, Sendable, Equatable {
             epochs: c.training.epochs, steps: summary.step, lastEpochLoss: epochRecords.last?.loss,
             lastEpochTrainTop1: epochRecords.last?.positiveTop1, trainSeconds: trainingSeconds,
             evaluationSeconds: System.now() - start, test: metrics))
-    }
-
-    /// Pretty-printed JSON with sorted keys.
-    public func jsonBytes() throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(self)) + [0x0A]
     }
 
     /// One row per result: test top-1, top-5 (percent), epochs, training seconds; then the

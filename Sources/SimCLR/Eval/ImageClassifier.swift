@@ -10,7 +10,7 @@ import Foundation
 ///  "num_classes": 10, "class_names": ["0", …], "normalization": {"mean": [0.286], "std": [0.353]},
 ///  "training": {...FinetuneConfiguration...}}
 /// ```
-public struct ClassifierManifest: Codable, Sendable, Equatable {
+public struct ClassifierManifest: Codable, Sendable, Equatable, JSONDocument {
     public static let fileName = "classifier.json"
     public static let weightsFileName = "classifier.safetensors"
 
@@ -52,13 +52,6 @@ public struct ClassifierManifest: Codable, Sendable, Equatable {
         normalization = configuration.training.augmentation.normalization
         training = configuration
     }
-
-    /// Pretty-printed JSON with sorted keys.
-    public func serialized() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return [UInt8]((try? encoder.encode(self)) ?? Data()) + [UInt8(ascii: "\n")]
-    }
 }
 
 extension TrainingCheckpoint {
@@ -72,7 +65,7 @@ extension TrainingCheckpoint {
         try SafetensorsFile(tensors: model, metadata: ["format": "pt"])
             .write(to: folder + "/" + ClassifierManifest.weightsFileName)
         try AtomicFile.write(
-            ClassifierManifest(configuration: configuration).serialized(), to: folder + "/" + ClassifierManifest.fileName)
+            ClassifierManifest(configuration: configuration).jsonBytes(), to: folder + "/" + ClassifierManifest.fileName)
     }
 }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// Everything `simclr probe` measured: one `ProbeEvaluation` per feature source, side by side,
 /// written as `results.json`.
-public struct ProbeReport: Sendable, Codable, Equatable {
+public struct ProbeReport: Sendable, Codable, Equatable, JSONDocument {
     /// Training and test folders (or feature files) the numbers come from.
     public var train: String
     public var test: String
@@ -19,13 +19,6 @@ public struct ProbeReport: Sendable, Codable, Equatable {
         self.test = test
         self.classNames = classNames
         self.evaluations = evaluations
-    }
-
-    /// Pretty-printed JSON with sorted keys.
-    public func jsonBytes() throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return Array(try encoder.encode(self)) + [0x0A]
     }
 
     /// The side-by-side table: one row per feature source with top-1, top-5 (percent), kNN

@@ -2,7 +2,7 @@ import Foundation
 
 /// Everything `simclr retrieval` measured: one row per feature source (encoder, baselines), each
 /// with overall and per-class `RetrievalMetrics`, written as JSON.
-public struct RetrievalReport: Sendable, Codable, Equatable {
+public struct RetrievalReport: Sendable, Codable, Equatable, JSONDocument {
     /// One feature source.
     public struct Row: Sendable, Codable, Equatable {
         public var name: String
@@ -60,13 +60,6 @@ public struct RetrievalReport: Sendable, Codable, Equatable {
         case classNames = "class_names"
         case queryCount = "query_count"
         case galleryCount = "gallery_count"
-    }
-
-    /// Pretty-printed JSON with sorted keys.
-    public func jsonBytes() throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return Array(try encoder.encode(self)) + [0x0A]
     }
 
     /// One line per row: P@1, R@1/2/4/8, R-precision, MAP@R, MRR (percent), queries evaluated

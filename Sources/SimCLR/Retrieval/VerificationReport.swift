@@ -1,7 +1,7 @@
 import Foundation
 
 /// Everything `simclr verify` measured, written as JSON beside its ROC-curve PNG.
-public struct VerificationReport: Sendable, Codable, Equatable {
+public struct VerificationReport: Sendable, Codable, Equatable, JSONDocument {
     public var pairs: String
     public var root: String
     public var features: EmbeddingOutput
@@ -29,13 +29,6 @@ public struct VerificationReport: Sendable, Codable, Equatable {
         case pairCount = "pair_count"
         case imageCount = "image_count"
         case rocCurve = "roc_curve"
-    }
-
-    /// Pretty-printed JSON with sorted keys.
-    public func jsonBytes() throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return Array(try encoder.encode(self)) + [0x0A]
     }
 
     /// A few lines: AUC, EER, TAR at each FAR, best accuracy and its threshold.

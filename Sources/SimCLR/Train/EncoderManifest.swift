@@ -8,7 +8,7 @@ import Foundation
 ///  "representation_dim": 128, "projection_dim": 128, "includes_head": false,
 ///  "normalization": {"mean": [0.286], "std": [0.353]}, "training": {...TrainingConfiguration...}}
 /// ```
-public struct EncoderManifest: Codable, Sendable, Equatable {
+public struct EncoderManifest: Codable, Sendable, Equatable, JSONDocument {
     /// The only architecture so far (DESIGN.md "Model").
     public static let architectureName = "resnet-mini"
     /// The file name beside the weights.
@@ -74,14 +74,6 @@ public struct EncoderManifest: Codable, Sendable, Equatable {
             throw .corrupt(path: path, reason: "not an encoder manifest: \(error)")
         }
     }
-
-    /// The manifest as pretty-printed JSON with sorted keys.
-    public func serialized() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        // Only numbers, strings, arrays and nested Codable structs: encoding cannot fail.
-        return [UInt8]((try? encoder.encode(self)) ?? Data()) + [UInt8(ascii: "\n")]
-    }
 }
 
 extension TrainingCheckpoint {
@@ -96,7 +88,7 @@ extension TrainingCheckpoint {
         try SafetensorsFile(tensors: tensors, metadata: ["format": "pt"])
             .write(to: folder + "/" + EncoderManifest.weightsFileName)
         try AtomicFile.write(
-            EncoderManifest(training: training, includesHead: includeHead).serialized(),
+            EncoderManifest(training: training, includesHead: includeHead).jsonBytes(),
             to: folder + "/" + EncoderManifest.fileName)
     }
 }

@@ -29,9 +29,7 @@ extension SimCLRCommand.Dataset {
             let inspection = try DatasetInspection.inspect(path: path, maximumPixels: maxPixels, progress: progress.update)
             progress.finish()
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(inspection), as: UTF8.self))
+                print(String(decoding: try inspection.jsonBytes(), as: UTF8.self), terminator: "")
             } else {
                 print(inspection.summary)
             }
