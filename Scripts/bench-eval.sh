@@ -3,13 +3,13 @@
 # resnet-mini, 28x28x1, batch 512, h only) then Scripts/bench-eval-torch.py (the same model in
 # PyTorch, model.eval() + torch.no_grad(), same batch) back to back, ROUNDS times, each round
 # printing both figures and their ratio. On a shared machine compare ratios, not absolute figures.
-# Python: Scripts/torch-venv.sh (installs torch into .venv-torch/, git-ignored, when missing).
+# Python: Scripts/python-venv.sh torch (installs torch into .venv-torch/, git-ignored, when missing).
 # Usage: Scripts/bench-eval.sh [ROUNDS] [THREADS]   (defaults 3 and 2)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
 threads=${2:-2}
-python=$(Scripts/torch-venv.sh torch)
+python=$(Scripts/python-venv.sh torch torch)
 swift build -c release >/dev/null
 for round in $(seq "$rounds"); do
     ours=$(.build/release/simclr bench --only eval --threads "$threads")

@@ -7,8 +7,7 @@
 #   RUN_DIR: a `simclr pretrain --out` folder; default: a one-epoch tiny run on the mini dataset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -x .venv-interop/bin/python ]; then python3 -m venv .venv-interop; fi
-.venv-interop/bin/pip install --quiet --disable-pip-version-check safetensors numpy
+python=$(Scripts/python-venv.sh interop safetensors numpy)
 swift build -c release
 bin=.build/release/simclr
 work=$(mktemp -d)
@@ -21,4 +20,4 @@ if [ -z "$run" ]; then
 fi
 "$bin" export --checkpoint "$run/checkpoint.safetensors" --out "$work/encoder"
 "$bin" export --checkpoint "$run/checkpoint.safetensors" --with-head --out "$work/with-head"
-.venv-interop/bin/python Scripts/check-export.py "$run/checkpoint.safetensors" "$run" "$work/encoder" "$work/with-head"
+"$python" Scripts/check-export.py "$run/checkpoint.safetensors" "$run" "$work/encoder" "$work/with-head"

@@ -2,7 +2,7 @@
 # Loads a `simclr finetune` classifier.safetensors into PyTorch (Scripts/resnet_mini.py + a
 # torch.nn.Linear) and checks that it computes the same logits as `simclr classify` on the images
 # of DATA_DIR. Without MODEL_DIR it first fine-tunes a tiny model on the mini dataset.
-# Python: Scripts/torch-venv.sh ($TORCH_PYTHON, else .venv-torch/ filled with torch, safetensors,
+# Python: Scripts/python-venv.sh torch ($TORCH_PYTHON, else .venv-torch/ filled with torch, safetensors,
 # numpy, pillow when missing; torch is a large download). Scripts/test.sh runs this check
 # only when PyTorch is already importable (SIMCLR_TORCH_CHECK=0 skips it, =1 forces it).
 # Usage: Scripts/check-torch-classifier.sh [MODEL_DIR [DATA_DIR]]   (default DATA_DIR: the mini test set)
@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 model=${1:-}
 data=${2:-datasets/fashion-mnist-mini/test}
-python=$(Scripts/torch-venv.sh torch safetensors numpy pillow)
+python=$(Scripts/python-venv.sh torch torch safetensors numpy pillow)
 swift build -c release >/dev/null
 bin=.build/release/simclr
 work=$(mktemp -d)

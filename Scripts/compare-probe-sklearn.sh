@@ -12,12 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/install-deps.sh
-if [ ! -x .venv-interop/bin/python ]; then
-  python3 -m venv .venv-interop
-fi
-.venv-interop/bin/python -c "import numpy, sklearn" 2>/dev/null \
-  || .venv-interop/bin/pip install --quiet numpy scikit-learn
+python=$(Scripts/python-venv.sh interop numpy scikit-learn)
 swift build -c release >/dev/null
-.venv-interop/bin/python -c "import numpy, sklearn, sys; print('python', sys.version.split()[0], 'numpy', numpy.__version__, 'scikit-learn', sklearn.__version__)"
-exec .venv-interop/bin/python Scripts/compare-probe-sklearn.py \
+"$python" -c "import numpy, sklearn, sys; print('python', sys.version.split()[0], 'numpy', numpy.__version__, 'scikit-learn', sklearn.__version__)"
+exec "$python" Scripts/compare-probe-sklearn.py \
   --simclr .build/release/simclr --work .build/compare-probe "$@"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The unseen-class recipe of Scripts/metric-learning-benchmark.sh in PyTorch + pytorch-metric-
 # learning, side by side with `simclr` (issue 16, section 5; Scripts/metric-learning-torch.py
-# says what is matched and how). Python: Scripts/torch-venv.sh (CPU torch, torchvision,
+# says what is matched and how). Python: Scripts/python-venv.sh torch (CPU torch, torchvision,
 # pytorch-metric-learning, numpy, pillow and safetensors into .venv-torch/, git-ignored).
 #
 # Usage: Scripts/metric-learning-torch.sh [train]   train and evaluate each row (env ROWS, EPOCHS)
@@ -19,7 +19,7 @@ epochs=${EPOCHS:-3}
 threads=${THREADS:-2}
 rows=${ROWS:-supcon triplet-batch-hard contrastive}
 out=${OUT:-runs/metric-learning-torch}
-python=$(Scripts/torch-venv.sh torch torchvision pytorch-metric-learning numpy pillow safetensors)
+python=$(Scripts/python-venv.sh torch torch torchvision pytorch-metric-learning numpy pillow safetensors)
 Scripts/install-deps.sh
 if [ -d datasets/fashion-mnist/test ]; then swift build -c release >/dev/null; else Scripts/prepare-fashion-mnist.sh >/dev/null; fi
 data=datasets/fashion-mnist

@@ -6,6 +6,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 2 ] || { echo "usage: Scripts/plot-budget.sh OUT.png RUN_DIR..." >&2; exit 2; }
-if [ ! -x .venv-plots/bin/python ]; then python3 -m venv .venv-plots; fi
-.venv-plots/bin/python -c "import matplotlib" 2>/dev/null || .venv-plots/bin/pip install --quiet matplotlib
-exec .venv-plots/bin/python Scripts/plot-budget.py "$@"
+python=$(Scripts/python-venv.sh plots matplotlib)
+exec "$python" Scripts/plot-budget.py "$@"

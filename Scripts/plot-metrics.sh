@@ -6,6 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 run=${1:?usage: Scripts/plot-metrics.sh RUN_DIR [OUT.png]}
 out=${2:-$run/loss-curve.png}
-if [ ! -x .venv-plots/bin/python ]; then python3 -m venv .venv-plots; fi
-.venv-plots/bin/python -c "import matplotlib" 2>/dev/null || .venv-plots/bin/pip install --quiet matplotlib
-exec .venv-plots/bin/python Scripts/plot-metrics.py "$run/metrics.jsonl" "$out"
+python=$(Scripts/python-venv.sh plots matplotlib)
+exec "$python" Scripts/plot-metrics.py "$run/metrics.jsonl" "$out"
