@@ -11,11 +11,10 @@ import sys
 
 import numpy as np
 import torch
-from PIL import Image
 from safetensors.torch import load_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from resnet_mini import ResNetMini  # noqa: E402
+from resnet_mini import ResNetMini, load_exported, load_images  # noqa: E402
 
 
 class Classifier(torch.nn.Module):
@@ -36,10 +35,7 @@ def load_classifier(model_dir):
         meta = json.load(f)
     model = Classifier(meta["widths"], meta["input_channels"], meta["num_classes"])
     state = load_file(os.path.join(model_dir, "classifier.safetensors"))
-    missing, unexpected = model.load_state_dict(state, strict=False)
-    bad = [k for k in missing if not k.endswith("num_batches_tracked")] + list(unexpected)
-    if bad:
-        raise ValueError(f"{model_dir}/classifier.safetensors does not fit ResNetMini + Linear: {bad}")
+    load_exported(model, state, os.path.join(model_dir, "classifier.safetensors"))
     return model.eval(), meta
 
 
@@ -52,14 +48,7 @@ def main(model_dir, data_dir, predictions):
     logit_columns = [header.index("logit_" + n) for n in names]
     files = [r[0] for r in rows]
     expected = np.array([[float(r[c]) for c in logit_columns] for r in rows], dtype=np.float32)
-    mode = "L" if meta["input_channels"] == 1 else "RGB"
-    pixels = np.stack([np.asarray(Image.open(os.path.join(data_dir, p)).convert(mode), dtype=np.float32)
-                       for p in files])
-    if pixels.ndim == 3:
-        pixels = pixels[..., None]
-    mean = np.array(meta["normalization"]["mean"], dtype=np.float32)
-    std = np.array(meta["normalization"]["std"], dtype=np.float32)
-    x = torch.from_numpy(((pixels / 255 - mean) / std).transpose(0, 3, 1, 2).copy())
+    x = load_images(data_dir, files, meta)
     with torch.no_grad():
         logits = model(x).numpy()
     relative = np.abs(logits - expected).max() / np.abs(expected).max()

@@ -8,10 +8,9 @@ import sys
 
 import numpy as np
 import torch
-from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from resnet_mini import load_encoder  # noqa: E402
+from resnet_mini import load_encoder, load_images  # noqa: E402
 
 
 def main(run_dir, data_dir, emb_path):
@@ -19,14 +18,7 @@ def main(run_dir, data_dir, emb_path):
     stem = emb_path[: -len(".npy")]
     with open(stem + ".files.txt") as f:
         files = [line.strip() for line in f if line.strip()]
-    mode = "L" if meta["input_channels"] == 1 else "RGB"
-    pixels = np.stack([np.asarray(Image.open(os.path.join(data_dir, p)).convert(mode), dtype=np.float32)
-                       for p in files])
-    if pixels.ndim == 3:
-        pixels = pixels[..., None]
-    mean = np.array(meta["normalization"]["mean"], dtype=np.float32)
-    std = np.array(meta["normalization"]["std"], dtype=np.float32)
-    x = torch.from_numpy(((pixels / 255 - mean) / std).transpose(0, 3, 1, 2).copy())
+    x = load_images(data_dir, files, meta)
     with torch.no_grad():
         h = encoder(x).numpy()
     expected = np.load(emb_path)

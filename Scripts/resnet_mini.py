@@ -68,9 +68,32 @@ def load_encoder(run_dir):
     encoder = ResNetMini(tuple(meta["widths"]), meta["input_channels"])
     state = load_file(os.path.join(run_dir, "encoder.safetensors"))
     state = {k: v for k, v in state.items() if not k.startswith("head.")}
-    # num_batches_tracked is not exported (it only matters for momentum=None BatchNorm).
-    missing, unexpected = encoder.load_state_dict(state, strict=False)
+    load_exported(encoder, state, os.path.join(run_dir, "encoder.safetensors"))
+    return encoder.eval(), meta
+
+
+def load_exported(model, state, path):
+    """Loads `state` (tensors of an exported .safetensors at `path`) into `model`, every
+    parameter and buffer but num_batches_tracked (not exported: it only matters for
+    momentum=None BatchNorm); raises ValueError naming the keys that do not fit."""
+    missing, unexpected = model.load_state_dict(state, strict=False)
     bad = [k for k in missing if not k.endswith("num_batches_tracked")] + list(unexpected)
     if bad:
-        raise ValueError(f"{run_dir}/encoder.safetensors does not fit ResNetMini: {bad}")
-    return encoder.eval(), meta
+        raise ValueError(f"{path} does not fit {type(model).__name__}: {bad}")
+
+
+def load_images(data_dir, files, meta):
+    """The images DATA_DIR/f for f in `files` as the encoder sees them in eval mode:
+    [n, C, H, W] float32, pixels/255 normalised with encoder.json's (or classifier.json's)
+    normalization, C = meta["input_channels"]."""
+    import numpy as np
+    from PIL import Image
+
+    mode = "L" if meta["input_channels"] == 1 else "RGB"
+    pixels = np.stack([np.asarray(Image.open(os.path.join(data_dir, f)).convert(mode), dtype=np.float32)
+                       for f in files])
+    if pixels.ndim == 3:
+        pixels = pixels[..., None]
+    mean = np.array(meta["normalization"]["mean"], dtype=np.float32)
+    std = np.array(meta["normalization"]["std"], dtype=np.float32)
+    return torch.from_numpy(((pixels / 255 - mean) / std).transpose(0, 3, 1, 2).copy())
