@@ -259,10 +259,7 @@ public final class FinetuneTrainer {
         optimizer.step(learningRate: Float(learningRate))
         let t5 = System.now()
         times.add(data: t1 - t0, forward: t2 - t1, loss: t3 - t2, backward: t4 - t3, optimizer: t5 - t4)
-        progress.step += 1
-        progress.epochSums.loss += Double(result.loss)
-        progress.epochSums.positiveTop1 += Double(result.top1)
-        progress.epochSums.steps += 1
+        progress.addStep(loss: result.loss, positiveTop1: result.top1)
         let record = MetricsRecord(
             kind: .step, epoch: progress.epoch + 1, step: progress.step, loss: Double(result.loss),
             learningRate: learningRate, viewsPerSecond: Double(2 * n) / (t5 - t0), positiveTop1: Double(result.top1))
@@ -271,13 +268,8 @@ public final class FinetuneTrainer {
     }
 
     private func endEpoch(views: Int, seconds: Double, observers: [any FinetuneObserver]) throws -> MetricsRecord {
-        let sums = progress.epochSums
-        progress.epoch += 1
-        progress.epochSums = TrainingProgress.EpochSums()
-        let record = MetricsRecord(
-            kind: .epoch, epoch: progress.epoch, step: progress.step, loss: sums.loss / Double(sums.steps),
-            learningRate: schedule.learningRate(atStep: progress.step - 1), viewsPerSecond: Double(views) / seconds,
-            positiveTop1: sums.positiveTop1 / Double(sums.steps), seconds: seconds)
+        let record = progress.closeEpoch(
+            learningRate: schedule.learningRate(atStep: progress.step - 1), views: views, seconds: seconds)
         for observer in observers { try observer.epochDidEnd(record, trainer: self) }
         try handOverCheckpoint(to: observers)
         return record

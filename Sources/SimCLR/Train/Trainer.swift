@@ -326,10 +326,7 @@ public final class Trainer {
         let t5 = System.now()
         times.add(data: t1 - t0, forward: t2 - t1, loss: t3 - t2, backward: t4 - t3, optimizer: t5 - t4)
 
-        progress.step += 1
-        progress.epochSums.loss += Double(result.loss)
-        progress.epochSums.positiveTop1 += Double(result.positiveTop1Accuracy)
-        progress.epochSums.steps += 1
+        progress.addStep(loss: result.loss, positiveTop1: result.positiveTop1Accuracy)
         let spread = CollapseDetector.spread(of: z)
         collapse.update(
             step: progress.step, loss: Double(result.loss), spread: spread,
@@ -359,14 +356,9 @@ public final class Trainer {
 
     /// Closes the epoch just finished: its record (monitors first), then a checkpoint.
     private func endEpoch(views: Int, seconds: Double, observers: [any TrainingObserver]) throws -> MetricsRecord {
-        let sums = progress.epochSums
-        progress.epoch += 1
-        progress.epochSums = TrainingProgress.EpochSums()
-        var record = MetricsRecord(
-            kind: .epoch, epoch: progress.epoch, step: progress.step, loss: sums.loss / Double(sums.steps),
-            learningRate: schedule.learningRate(atStep: progress.step - 1), viewsPerSecond: Double(views) / seconds,
-            positiveTop1: sums.positiveTop1 / Double(sums.steps), seconds: seconds,
-            collapsed: collapse.isCollapsed ? true : nil)
+        var record = progress.closeEpoch(
+            learningRate: schedule.learningRate(atStep: progress.step - 1), views: views, seconds: seconds)
+        record.collapsed = collapse.isCollapsed ? true : nil
         for observer in observers { try observer.epochWillEnd(&record, trainer: self) }
         for observer in observers { try observer.epochDidEnd(record, trainer: self) }
         try handOverCheckpoint(to: observers)

@@ -30,4 +30,27 @@ public struct TrainingProgress: Equatable, Sendable, Codable {
         self.randomState = randomState
         self.epochSums = epochSums
     }
+
+    /// Counts one finished optimizer step and its loss and positive top-1 into the epoch's sums.
+    public mutating func addStep(loss: Float, positiveTop1: Float) {
+        step += 1
+        epochSums.loss += Double(loss)
+        epochSums.positiveTop1 += Double(positiveTop1)
+        epochSums.steps += 1
+    }
+
+    /// Closes the epoch whose steps are summed: counts it, starts the next one's sums at zero,
+    /// and returns its record (mean loss and positive top-1 over its steps).
+    ///
+    /// - Parameters:
+    ///   - learningRate: the rate of the epoch's last step.
+    ///   - views: the views it trained on; with `seconds` its wall-clock time, for views/s.
+    public mutating func closeEpoch(learningRate: Double, views: Int, seconds: Double) -> MetricsRecord {
+        let sums = epochSums
+        epoch += 1
+        epochSums = EpochSums()
+        return MetricsRecord(
+            kind: .epoch, epoch: epoch, step: step, loss: sums.loss / Double(sums.steps), learningRate: learningRate,
+            viewsPerSecond: Double(views) / seconds, positiveTop1: sums.positiveTop1 / Double(sums.steps), seconds: seconds)
+    }
 }
