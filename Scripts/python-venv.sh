@@ -13,8 +13,7 @@ cd "$(dirname "$0")/.."
 name=${1:?usage: Scripts/python-venv.sh NAME PACKAGE...}
 shift
 if [ "$name" = torch ] && [ -n "${TORCH_PYTHON:-}" ]; then
-    python=$TORCH_PYTHON
-    [ -x "$python" ] || { echo "TORCH_PYTHON=$python is not an executable Python" >&2; exit 1; }
+    python=$(command -v "$TORCH_PYTHON") || { echo "TORCH_PYTHON=$TORCH_PYTHON is not an executable Python" >&2; exit 1; }
 else
     python=.venv-$name/bin/python
     [ -x "$python" ] || python3 -m venv ".venv-$name" >&2

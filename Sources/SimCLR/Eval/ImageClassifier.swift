@@ -59,13 +59,14 @@ extension TrainingCheckpoint {
     /// `fc.bias`) and `classifier.json` into `folder`, both atomically.
     ///
     /// - Throws: `CheckpointError.corrupt` if the stored arguments cannot be read,
+    ///   `EncodingError` if they cannot be written as JSON (before any file is written),
     ///   `FileWriteError` if a file cannot be written.
     public func exportClassifier(to folder: String, checkpointPath: String) throws {
         let configuration = try FinetuneConfiguration.decode(json: arguments, path: checkpointPath)
+        let manifest = try ClassifierManifest(configuration: configuration).jsonBytes()  // before any write
         try SafetensorsFile(tensors: model, metadata: ["format": "pt"])
             .write(to: folder + "/" + ClassifierManifest.weightsFileName)
-        try AtomicFile.write(
-            ClassifierManifest(configuration: configuration).jsonBytes(), to: folder + "/" + ClassifierManifest.fileName)
+        try AtomicFile.write(manifest, to: folder + "/" + ClassifierManifest.fileName)
     }
 }
 

@@ -81,14 +81,14 @@ extension TrainingCheckpoint {
     /// `includeHead`) and `encoder.json` into `folder`, both atomically.
     ///
     /// - Throws: `CheckpointError.corrupt` if the stored arguments cannot be read,
+    ///   `EncodingError` if they cannot be written as JSON (before any file is written),
     ///   `FileWriteError` if a file cannot be written.
     public func exportEncoder(to folder: String, includeHead: Bool, checkpointPath: String) throws {
         let training = try TrainingConfiguration.decode(json: arguments, path: checkpointPath)
         let tensors = model.filter { includeHead || !$0.name.hasPrefix("head.") }
+        let manifest = try EncoderManifest(training: training, includesHead: includeHead).jsonBytes()  // before any write
         try SafetensorsFile(tensors: tensors, metadata: ["format": "pt"])
             .write(to: folder + "/" + EncoderManifest.weightsFileName)
-        try AtomicFile.write(
-            EncoderManifest(training: training, includesHead: includeHead).jsonBytes(),
-            to: folder + "/" + EncoderManifest.fileName)
+        try AtomicFile.write(manifest, to: folder + "/" + EncoderManifest.fileName)
     }
 }

@@ -121,6 +121,7 @@ public final class Trainer {
     ) throws {
         try configuration.validate()
         try configuration.validate(dataset: dataset)
+        if checkpoint == nil { try configuration.validateImageSize(of: dataset) }
         guard dataset.channels == configuration.model.inputChannels else {
             throw TrainingError.datasetChannels(
                 data: configuration.data, found: dataset.channels, expected: configuration.model.inputChannels)

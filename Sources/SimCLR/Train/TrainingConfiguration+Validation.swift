@@ -98,23 +98,9 @@ extension TrainingConfiguration {
     /// `--supervision labels` every non-empty class needs at least 2 images and there must be at
     /// least 2 classes; with `--samples-per-class M` every non-empty class needs M images and
     /// there must be batch size / M of them. Empty classes (kept by ImageFolder) take no part.
-    /// Images that all share one size must be square of `model.imageSize` (what `encoder.json`
-    /// promises and probe, embed and retrieval then demand); a folder of mixed sizes is allowed
-    /// (the views are resized crops).
     ///
-    /// - Throws: `TrainingConfigurationError.datasetDoesNotFit` naming the class or the size.
+    /// - Throws: `TrainingConfigurationError.datasetDoesNotFit` naming the class.
     public func validate(dataset: ImageDataset) throws(TrainingConfigurationError) {
-        if let first = dataset.images.first,
-            first.height != model.imageSize || first.width != model.imageSize,
-            dataset.images.allSatisfy({ $0.height == first.height && $0.width == first.width })
-        {
-            let hint = first.height == first.width
-                ? "; pass --image-size \(first.height) (smaller training views: --view-size)"
-                : "; the encoder takes square images"
-            throw .datasetDoesNotFit(
-                key: "image_size", value: "\(model.imageSize)", data: data,
-                reason: "its images are \(first.height)×\(first.width), and the encoder would be for \(model.imageSize)×\(model.imageSize) images (encoder.json's image_size, which probe, embed and retrieval demand)\(hint)")
-        }
         var sizes = [Int](repeating: 0, count: dataset.classNames.count)
         for label in dataset.labels where sizes.indices.contains(label) { sizes[label] += 1 }
         let present = sizes.indices.filter { sizes[$0] > 0 }
@@ -145,6 +131,27 @@ extension TrainingConfiguration {
                     reason: "--batch-size \(batchSize) needs \(batchSize / samplesPerClass) classes of M images, the folder has \(present.count)")
             }
         }
+    }
+
+    /// Checks, for a new run, that square training images all of one side have the side of
+    /// `--image-size`: `encoder.json` records `model.imageSize`, and probe, embed and retrieval
+    /// then refuse images of any other size, so a run that forgot `--image-size` would train an
+    /// encoder unusable on its own images. Folders of mixed or non-square sizes are left alone (the
+    /// views are resized crops of any image), as are resumed runs (their size is stored).
+    ///
+    /// - Throws: `TrainingConfigurationError.datasetDoesNotFit` naming `--image-size` and the
+    ///   images' side.
+    public func validateImageSize(of dataset: ImageDataset) throws(TrainingConfigurationError) {
+        guard let first = dataset.images.first, first.height == first.width, first.height != model.imageSize,
+            dataset.images.allSatisfy({ $0.height == first.height && $0.width == first.width })
+        else { return }
+        let side = first.height
+        let hint = side >= Self.minimumViewSide
+            ? "pass --image-size \(side) (smaller training views: --view-size)"
+            : "the smallest --image-size is \(Self.minimumViewSide): upscale the images"
+        throw .datasetDoesNotFit(
+            key: "image_size", value: "\(model.imageSize)", data: data,
+            reason: "its images are \(side)×\(side), and the encoder would be for \(model.imageSize)×\(model.imageSize) images (encoder.json's image_size, which probe, embed and retrieval demand); \(hint)")
     }
 
     /// Bytes of the feature maps one training step keeps for its backward pass: about six maps per
