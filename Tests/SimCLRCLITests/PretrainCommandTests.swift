@@ -6,15 +6,16 @@ import Testing
 
 @Suite struct PretrainCommandTests {
     /// A folder of 8 grayscale 12×12 PNGs in two classes.
-    static func imageFolder() throws -> String {
+    /// An ImageFolder of 2 classes × 4 grayscale images of `height × width` (default 12×12).
+    static func imageFolder(height: Int = 12, width: Int = 12) throws -> String {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("simclr-cli-\(UUID().uuidString)").path
         var rng = SplitMix64(seed: 3)
         for index in 0..<8 {
             let folder = root + "/class\(index % 2)"
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let image = DecodedImage(
-                width: 12, height: 12, channels: 1,
-                pixels: (0..<144).map { UInt8(truncatingIfNeeded: $0 * (index + 1) + Int(rng.next() % 30)) })
+                width: width, height: height, channels: 1,
+                pixels: (0..<(height * width)).map { UInt8(truncatingIfNeeded: $0 * (index + 1) + Int(rng.next() % 30)) })
             try PNG.write(image, to: folder + "/\(index).png")
         }
         return root

@@ -74,7 +74,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out + "/metrics.jsonl"))
 
         // Images below the smallest --image-size get no impossible advice.
-        let tiny = try Self.folder(height: 4, width: 4)
+        let tiny = try PretrainCommandTests.imageFolder(height: 4, width: 4)
         do {
             try SimCLRCommand.Pretrain.parse(["--data", tiny, "--out", out] + withoutImageSize).run()
             Issue.record("4×4 images were trained for a 28×28 encoder")
@@ -82,20 +82,8 @@ import Testing
             #expect("\(error)".hasSuffix("demand); the smallest --image-size is 8: upscale the images"), "\(error)")
         }
         // Non-square images are left alone (crops of any shape resize to the views), as before.
-        let wide = try Self.folder(height: 12, width: 16)
+        let wide = try PretrainCommandTests.imageFolder(height: 12, width: 16)
         try SimCLRCommand.Pretrain.parse(["--data", wide, "--out", out] + Self.tiny).run()
         #expect(FileManager.default.fileExists(atPath: out + "/encoder.safetensors"))
-    }
-
-    /// An ImageFolder of 2 classes × 4 grayscale images of `height × width`.
-    static func folder(height: Int, width: Int) throws -> String {
-        let root = PretrainCommandTests.temporaryFolder()
-        for index in 0..<8 {
-            let folder = root + "/class\(index % 2)"
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            let pixels = (0..<(height * width)).map { UInt8(truncatingIfNeeded: $0 * (index + 3)) }
-            try PNG.write(DecodedImage(width: width, height: height, channels: 1, pixels: pixels), to: folder + "/\(index).png")
-        }
-        return root
     }
 }
